@@ -1,0 +1,165 @@
+"""JobRunner: runs one claimed job through the pipeline's steps. Runs on a worker thread.
+
+For each step it records the transition (status, progress, the previous step's output as
+a checkpoint) through the store, then runs the step in-process or in the sandbox. A job
+that resumes after a crash skips the steps whose output was saved. Whatever goes wrong
+ends as a categorised failure in the store; nothing escapes to the worker loop.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from docproc_gui.domain import (
+    CancelToken,
+    DocProcError,
+    ErrorCategory,
+    Pipeline,
+    StepContext,
+)
+from docproc_gui.engine.events import EventHub
+from docproc_gui.engine.sandbox import Sandbox
+from docproc_gui.store import ClaimedJob, JobChange, JobStore
+
+log = logging.getLogger(__name__)
+
+
+class JobInterrupted(Exception):
+    """The engine is shutting down: leave the job for the next start (not a failure)."""
+
+
+class JobRunner:
+    """Runs jobs through a pipeline; one instance serves every worker thread."""
+
+    def __init__(
+        self,
+        store: JobStore,
+        pipeline: Pipeline,
+        sandbox: Sandbox | None,
+        hub: EventHub,
+        options: Mapping[str, Any] | None = None,
+        *,
+        job_timeout: float = 300.0,
+    ) -> None:
+        self.store = store
+        self.pipeline = pipeline
+        self.sandbox = sandbox
+        self.hub = hub
+        self.options = dict(options or {})
+        self.job_timeout = job_timeout
+
+    def run(self, claimed: ClaimedJob, cancel: CancelToken) -> None:
+        """Run every remaining step of ``claimed``; record completion or failure."""
+        job = claimed.job
+        outputs: dict[str, dict[str, Any]] = {}
+        done: list[str] = []
+        for step in self.pipeline.steps:
+            if step.name in claimed.steps_completed:
+                outputs[step.name] = claimed.checkpoints.get(step.name, {})
+                done.append(step.name)
+        total = self.pipeline.total_weight
+        deadline = time.monotonic() + self.job_timeout
+        pending_checkpoint: tuple[str, dict[str, Any]] | None = None
+        try:
+            for step in self.pipeline.steps:
+                if step.name in done:
+                    continue
+                if cancel.interrupted:
+                    raise JobInterrupted
+                cancel.raise_if_cancelled()
+                base = sum(s.weight for s in self.pipeline.steps if s.name in done) / total
+                self.store.record_step(
+                    claimed, step.status, step.name, base, done, checkpoint=pending_checkpoint
+                )
+                pending_checkpoint = None
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise DocProcError(
+                        f"the job ran longer than its timeout ({self.job_timeout:g} s)",
+                        category=ErrorCategory.TIMEOUT,
+                    )
+                if step.run is not None:
+                    context = StepContext(
+                        job_id=job.job_id,
+                        file_path=job.file_path,
+                        metadata=job.metadata,
+                        outputs=outputs,
+                        options=self.options,
+                        cancel=cancel,
+                        report=self._reporter(claimed, step.status, step.name, base,
+                                              step.weight / total, done),
+                    )
+                    output = step.run(context)
+                else:
+                    assert step.sandboxed is not None
+                    if self.sandbox is None:
+                        raise DocProcError("no sandbox for a sandboxed step",
+                                           category=ErrorCategory.INTERNAL)
+                    output = self.sandbox.run(
+                        step.sandboxed.function,
+                        (job.file_path, self.options, outputs),
+                        cancel=cancel,
+                        timeout=remaining,
+                    )
+                output = output or {}
+                outputs[step.name] = output
+                done = [*done, step.name]
+                if step.checkpoint and output:
+                    pending_checkpoint = (step.name, output)
+            result = outputs[self.pipeline.steps[-1].name] if self.pipeline.steps else {}
+            saved_any = bool(claimed.checkpoints) or any(
+                step.checkpoint and outputs.get(step.name) for step in self.pipeline.steps[:-1]
+            )
+            self.store.complete(claimed, result, done, drop_checkpoints=saved_any)
+        except JobInterrupted:
+            raise
+        except DocProcError as error:
+            if error.category is ErrorCategory.CANCELLED and cancel.interrupted:
+                raise JobInterrupted from error
+            self.store.fail(claimed, error.category, error.message)
+        except MemoryError:
+            self.store.fail(claimed, ErrorCategory.TOO_LARGE, "ran out of memory")
+        except OSError as error:
+            self.store.fail(claimed, *_categorise_os_error(error))
+        except Exception as error:  # noqa: BLE001 - a step's bug fails the job, not the app
+            log.exception("step failed with an unexpected error for %s", job.file_path)
+            self.store.fail(claimed, ErrorCategory.INTERNAL, f"{type(error).__name__}: {error}")
+
+    def _reporter(
+        self,
+        claimed: ClaimedJob,
+        status: Any,
+        step: str,
+        base: float,
+        share: float,
+        done: list[str],
+    ) -> Any:
+        job = claimed.job
+
+        def report(fraction: float, message: str) -> None:
+            self.hub.publish_progress(
+                JobChange(
+                    "progress", job.job_id, status, time.time(),
+                    progress=base + share * min(max(fraction, 0.0), 1.0),
+                    current_step=step, steps_completed=tuple(done), file_path=job.file_path,
+                    file_type=job.file_type, file_size=job.file_size, batch_id=job.batch_id,
+                    priority=int(job.priority), attempts=job.attempts, message=message,
+                )
+            )
+
+        return report
+
+
+def _categorise_os_error(error: OSError) -> tuple[ErrorCategory, str]:
+    import errno
+
+    if error.errno in (errno.ENOENT, errno.ENOTDIR):
+        return ErrorCategory.NOT_FOUND, f"file not found: {error.filename or error}"
+    if error.errno == errno.ENOSPC:
+        return ErrorCategory.STORAGE_FULL, "no space left on the device"
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return ErrorCategory.NOT_FOUND, f"cannot read the file (permission denied): {error.filename}"
+    return ErrorCategory.TRANSIENT, f"I/O error: {error}"

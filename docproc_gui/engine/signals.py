@@ -1,0 +1,98 @@
+"""The one bridge from the engine's threads to the Qt (GUI) thread.
+
+The event hub calls :meth:`ProcessorSignals.deliver` on its dispatcher thread; the bridge
+buffers the events and flushes them on the thread it lives in (the GUI thread) at most
+every ``interval_ms`` (10 flushes a second by default). A flush emits one
+``events_flushed`` list (what models should consume: one signal, many rows) and the
+per-job signals, with progress coalesced to the latest state of each job. Terminal
+events (finished, failed, cancelled) are never coalesced away. Huge bursts (a 100,000
+file batch) are flushed in slices so the event loop keeps breathing in between.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+
+from docproc_gui.domain import ProcessingProgress, ProcessingStatus
+from docproc_gui.engine.events import JobEvent
+
+MAX_EVENTS_PER_FLUSH = 5000
+
+
+class ProcessorSignals(QObject):
+    """Qt signals for everything the engine reports, delivered on this object's thread."""
+
+    events_flushed = Signal(list)  # list[JobEvent], in commit order
+    job_submitted = Signal(str)  # job_id
+    progressed = Signal(object)  # ProcessingProgress, latest per job in this flush
+    status_changed = Signal(str, str)  # job_id, status name
+    finished = Signal(str)  # job_id: completed
+    failed = Signal(str, str, str)  # job_id, error category, message: failed for good
+    cancelled = Signal(str)  # job_id
+    paused_changed = Signal(bool)
+    queue_full = Signal(str)  # message
+    _flush_requested = Signal()
+
+    def __init__(self, interval_ms: int = 100, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.interval_ms = interval_ms
+        self._pending: list[JobEvent] = []
+        self._lock = threading.Lock()
+        self._scheduled = False
+        self._last_flush = 0.0
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.flush)
+        self._flush_requested.connect(self._schedule_flush)
+
+    def deliver(self, events: list[JobEvent]) -> None:
+        """Take events from any thread; a flush follows on this object's thread."""
+        with self._lock:
+            self._pending.extend(events)
+            if self._scheduled:
+                return
+            self._scheduled = True
+        self._flush_requested.emit()
+
+    @Slot()
+    def _schedule_flush(self) -> None:
+        wait_ms = self.interval_ms - (time.monotonic() - self._last_flush) * 1000.0
+        if wait_ms <= 0:
+            self.flush()
+        elif not self._timer.isActive():
+            self._timer.start(int(wait_ms) + 1)
+
+    @Slot()
+    def flush(self) -> None:
+        """Emit what has arrived (called by the timer; tests may call it directly)."""
+        with self._lock:
+            events = self._pending[:MAX_EVENTS_PER_FLUSH]
+            del self._pending[:MAX_EVENTS_PER_FLUSH]
+            more = bool(self._pending)
+            self._scheduled = more
+        self._last_flush = time.monotonic()
+        if more:
+            self._timer.start(0)
+        if not events:
+            return
+        self.events_flushed.emit(events)
+        latest: dict[str, ProcessingProgress] = {}
+        for event in events:
+            progress = event.progress
+            latest[progress.job_id] = progress
+            if event.kind == "submitted":
+                self.job_submitted.emit(progress.job_id)
+            elif event.kind != "progress":
+                self.status_changed.emit(progress.job_id, progress.status.value)
+            if progress.status is ProcessingStatus.COMPLETED:
+                self.finished.emit(progress.job_id)
+            elif progress.status is ProcessingStatus.FAILED:
+                category = progress.error_category.value if progress.error_category else ""
+                self.failed.emit(progress.job_id, category, progress.message or "")
+            elif progress.status is ProcessingStatus.CANCELLED:
+                self.cancelled.emit(progress.job_id)
+        for progress in latest.values():
+            self.progressed.emit(progress)

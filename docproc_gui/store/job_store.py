@@ -1,0 +1,807 @@
+"""JobStore: the persistent priority queue, job history and per-job event log.
+
+Qt-free and thread-safe. Every write is an operation on the single
+:class:`~docproc_gui.store.writer.GroupCommitWriter`; each operation emits
+:class:`JobChange` events that reach the listener only after the commit. Hot paths use
+plain SQL through SQLAlchemy's connection (``exec_driver_sql``): the queue is the core
+of the product and a compiled ORM round trip per state change would cost more than the
+work itself. Reads go through the reader engine and never block the writer (WAL).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+
+from docproc_gui.config import Settings
+from docproc_gui.domain import (
+    ErrorCategory,
+    InvalidTransitionError,
+    JobNotFoundError,
+    ProcessingJob,
+    ProcessingPriority,
+    ProcessingStatus,
+    QueueFullError,
+)
+from docproc_gui.store.database import Database
+from docproc_gui.store.priority import PriorityPolicy
+from docproc_gui.store.progress_journal import ProgressJournal
+from docproc_gui.store.schema import COUNT_BY_STATUS_SQL, RUNNING_SQL, WAITING_SQL
+from docproc_gui.store.writer import GroupCommitWriter, WriteBatch
+from docproc_gui.store.writer import WriterConnection as Connection
+
+S = ProcessingStatus
+JOB_COLUMNS = (
+    "seq, job_id, file_path, file_size, file_type, priority, status, created_at, started_at, "
+    "completed_at, progress, current_step, steps_completed, attempts, retry_count, max_retries, "
+    "error_category, error_message, result, metadata, batch_id, not_before, sort_key"
+)
+_INSERT_JOB = (
+    "INSERT INTO jobs (seq, job_id, file_path, file_size, file_type, priority, status, sort_key, "
+    "not_before, created_at, updated_at, progress, current_step, steps_completed, attempts, "
+    "retry_count, max_retries, metadata, batch_id, idempotency_key, archived) "
+    "VALUES (?, ?, ?, ?, ?, ?, 'QUEUED', ?, 0, ?, ?, 0, '', '[]', 0, 0, ?, ?, ?, ?, 0)"
+)
+_INSERT_EVENT = (
+    "INSERT INTO job_events (job_seq, at, kind, status, message, data) VALUES (?, ?, ?, ?, ?, ?)"
+)
+REFRESH_WAITING_EVERY_S = 5.0
+
+
+def new_job_id() -> str:
+    """A 32-hex-digit id that sorts by creation time (keeps the unique index append-only)."""
+    return f"{time.time_ns() // 1_000_000:012x}{secrets.token_hex(10)}"
+
+
+def new_batch_id() -> str:
+    return new_job_id()
+
+
+def to_datetime(epoch: float | None) -> datetime | None:
+    return datetime.fromtimestamp(epoch, UTC) if epoch is not None else None
+
+
+@dataclass(slots=True)
+class JobChange:
+    """One committed change of a job, as the engine reports it onwards."""
+
+    kind: str
+    job_id: str
+    status: ProcessingStatus
+    at: float
+    progress: float = 0.0
+    current_step: str = ""
+    steps_completed: tuple[str, ...] = ()
+    file_path: str = ""
+    file_type: str = ""
+    file_size: int | None = None
+    batch_id: str | None = None
+    priority: int = 2
+    attempts: int = 0
+    error_category: ErrorCategory | None = None
+    message: str | None = None
+
+
+@dataclass(slots=True)
+class ClaimedJob:
+    """A job handed to a worker: the job, its row number and saved step outputs."""
+
+    seq: int
+    job: ProcessingJob
+    checkpoints: dict[str, dict[str, Any]] = field(default_factory=dict)
+    steps_completed: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Submission:
+    """One document to enqueue."""
+
+    file_path: str
+    priority: ProcessingPriority = ProcessingPriority.NORMAL
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    max_retries: int | None = None
+    idempotency_key: str | None = None
+    file_size: int | None = None  # when the caller already knows it
+
+
+@dataclass(slots=True)
+class RecoveryReport:
+    requeued: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+
+def _file_facts(path: str, size: int | None) -> tuple[int | None, str]:
+    if size is None:
+        try:
+            size = os.stat(path).st_size
+        except OSError:
+            size = None
+    return size, os.path.splitext(path)[1].lower().lstrip(".")
+
+
+def _loads(text: str | None, default: Any) -> Any:
+    if not text or text == "{}" or text == "[]":  # the usual case, without the parser
+        return type(default)() if default is not None else default
+    return json.loads(text)
+
+
+def row_to_job(row: Sequence[Any]) -> ProcessingJob:
+    category = row[16]
+    return ProcessingJob(
+        job_id=row[1],
+        file_path=row[2],
+        file_size=row[3],
+        file_type=row[4],
+        priority=ProcessingPriority(row[5]),
+        status=ProcessingStatus(row[6]),
+        created_at=to_datetime(row[7]),
+        started_at=to_datetime(row[8]),
+        completed_at=to_datetime(row[9]),
+        progress=row[10],
+        current_step=row[11],
+        attempts=row[13],
+        retry_count=row[14],
+        max_retries=row[15],
+        error_category=ErrorCategory(category) if category else None,
+        error_message=row[17],
+        result=_loads(row[18], None),
+        metadata=_loads(row[19], {}),
+        batch_id=row[20],
+        next_attempt_at=to_datetime(row[21]) if row[6] == S.RETRYING else None,
+    )
+
+
+class JobStore:
+    """The queue and history of jobs in one SQLite database."""
+
+    def __init__(
+        self,
+        database: Database,
+        settings: Settings | None = None,
+        listener: Callable[[list[Any]], None] | None = None,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.database = database
+        self.settings = settings or Settings(data_dir=database.path.parent)
+        self.policy = PriorityPolicy.from_settings(self.settings)
+        self.max_queue_size = self.settings.max_queue_size
+        self.clock = clock
+        self.writer = GroupCommitWriter(database.write_engine, listener)
+        self.journal = ProgressJournal(self.writer, self._journal_change, clock)
+        self._waiting = 0
+        self._waiting_checked = -1e18
+        self.enqueued_generation = 0  # bumped whenever jobs become claimable
+
+    @property
+    def waiting_estimate(self) -> int:
+        """Waiting jobs as the writer last counted them (no query; may lag other processes)."""
+        return self._waiting
+
+    def _grew(self, number: int) -> None:
+        self._waiting += number
+        self.enqueued_generation += 1
+
+    def close(self) -> None:
+        self.writer.close()
+
+    def set_listener(self, listener: Callable[[list[Any]], None] | None) -> None:
+        self.writer.set_listener(listener)
+
+    # ------------------------------------------------------------------ submitting
+
+    def submit(
+        self,
+        file_path: str,
+        priority: ProcessingPriority = ProcessingPriority.NORMAL,
+        metadata: Mapping[str, Any] | None = None,
+        *,
+        max_retries: int | None = None,
+        idempotency_key: str | None = None,
+        batch_id: str | None = None,
+    ) -> ProcessingJob:
+        """Enqueue one document and return the job once it is committed."""
+        item = Submission(file_path, priority, metadata or {}, max_retries, idempotency_key)
+        return self.writer.call(self._insert_operation([item], batch_id))[0]
+
+    def submit_many(
+        self,
+        items: Iterable[Submission],
+        *,
+        batch_id: str | None = None,
+    ) -> list[ProcessingJob]:
+        """Enqueue many documents in one transaction (all or none)."""
+        return self.writer.call(self._insert_operation(list(items), batch_id))
+
+    def submit_many_async(
+        self, items: Iterable[Submission], *, batch_id: str | None = None
+    ) -> Future[list[ProcessingJob]]:
+        """Like :meth:`submit_many`, but returns at once; the future holds the jobs."""
+        return self.writer.submit(self._insert_operation(list(items), batch_id))
+
+    def _insert_operation(
+        self, items: list[Submission], batch_id: str | None
+    ) -> Callable[[Connection, WriteBatch], list[ProcessingJob]]:
+        now = self.clock()
+        prepared = []
+        for item in items:
+            priority = ProcessingPriority.parse(item.priority)
+            size, file_type = _file_facts(item.file_path, item.file_size)
+            prepared.append((item, priority, size, file_type))
+
+        created = to_datetime(now)
+        metadata_json = [json.dumps(item.metadata) if item.metadata else "{}" for item in items]
+
+        def operation(connection: Connection, batch: WriteBatch) -> list[ProcessingJob]:
+            jobs: list[ProcessingJob] = []
+            fresh = []
+            for index, (item, priority, size, file_type) in enumerate(prepared):
+                if item.idempotency_key:
+                    existing = connection.exec_driver_sql(
+                        f"SELECT {JOB_COLUMNS} FROM jobs WHERE idempotency_key = ?",
+                        (item.idempotency_key,),
+                    ).first()
+                    if existing is not None:
+                        jobs.append(row_to_job(existing))
+                        continue
+                fresh.append((item, priority, size, file_type, metadata_json[index]))
+            self._check_room(connection, len(fresh))
+            next_seq = (connection.exec_driver_sql("SELECT max(seq) FROM jobs").scalar() or 0) + 1
+            rows = []
+            for offset, (item, priority, size, file_type, meta) in enumerate(fresh):
+                job = ProcessingJob(
+                    job_id=new_job_id(),
+                    file_path=item.file_path,
+                    priority=priority,
+                    created_at=created,
+                    max_retries=self.settings.max_retries
+                    if item.max_retries is None
+                    else item.max_retries,
+                    metadata=dict(item.metadata),
+                    file_size=size,
+                    file_type=file_type,
+                    batch_id=batch_id,
+                )
+                key = self.policy.sort_key(now, priority, file_type=file_type, file_size=size)
+                rows.append(
+                    (
+                        next_seq + offset, job.job_id, job.file_path, size, file_type,
+                        int(priority), key, now, now, job.max_retries,
+                        meta, batch_id, item.idempotency_key,
+                    )
+                )
+                jobs.append(job)
+                batch.emit(
+                    JobChange(
+                        "submitted", job.job_id, S.QUEUED, now, file_path=job.file_path,
+                        file_type=file_type, file_size=size, batch_id=batch_id,
+                        priority=int(priority),
+                    )
+                )
+            if rows:
+                connection.exec_driver_sql(_INSERT_JOB, rows)
+                self._grew(len(rows))
+            return jobs
+
+        return operation
+
+    def _check_room(self, connection: Connection, requested: int) -> None:
+        now = time.monotonic()
+        if now - self._waiting_checked > REFRESH_WAITING_EVERY_S:
+            # Another process (the CLI, say) may have changed the queue; recount now and then.
+            self._waiting = connection.exec_driver_sql(
+                f"SELECT count(*) FROM jobs INDEXED BY ix_jobs_waiting_created WHERE {WAITING_SQL}"
+            ).scalar_one()
+            self._waiting_checked = now
+        if requested and self._waiting + requested > self.max_queue_size:
+            raise QueueFullError(self.max_queue_size, self._waiting, requested)
+
+    # ------------------------------------------------------------------ claiming
+
+    def claim(self, limit: int, worker: str = "") -> list[ClaimedJob]:
+        """Atomically take up to ``limit`` due jobs in effective-priority order."""
+        return self.writer.call(self._claim_operation(limit, worker))
+
+    def _claim_operation(
+        self, limit: int, worker: str
+    ) -> Callable[[Connection, WriteBatch], list[ClaimedJob]]:
+        def operation(connection: Connection, batch: WriteBatch) -> list[ClaimedJob]:
+            now = self.clock()
+            rows = connection.exec_driver_sql(
+                "UPDATE jobs SET status = 'PROCESSING', started_at = ?, updated_at = ?, "
+                "attempts = attempts + 1, claimed_by = ?, error_category = NULL, "
+                "error_message = NULL WHERE seq IN (SELECT seq FROM jobs INDEXED BY ix_jobs_waiting WHERE "
+                f"{WAITING_SQL} AND not_before <= ? ORDER BY sort_key, seq LIMIT ?) "
+                f"RETURNING {JOB_COLUMNS}",
+                (now, now, worker, now, limit),
+            ).all()
+            rows.sort(key=lambda row: (row[22], row[0]))
+            claimed = []
+            for row in rows:
+                job = row_to_job(row)
+                steps = _loads(row[12], [])
+                checkpoints: dict[str, dict[str, Any]] = {}
+                if steps:
+                    for step, output in connection.exec_driver_sql(
+                        "SELECT step, output FROM job_checkpoints WHERE job_seq = ?", (row[0],)
+                    ):
+                        checkpoints[step] = json.loads(output)
+                claimed.append(ClaimedJob(row[0], job, checkpoints, steps))
+                batch.emit(
+                    JobChange(
+                        "started", job.job_id, S.PROCESSING, now, progress=job.progress,
+                        steps_completed=tuple(steps), file_path=job.file_path,
+                        file_type=job.file_type, file_size=job.file_size,
+                        batch_id=job.batch_id, priority=int(job.priority), attempts=job.attempts,
+                    )
+                )
+            if rows:
+                connection.exec_driver_sql(
+                    _INSERT_EVENT,
+                    [
+                        (row[0], now, "started", S.PROCESSING.value, f"attempt {row[13]}", None)
+                        for row in rows
+                    ],
+                )
+                self._waiting = max(0, self._waiting - len(rows))
+            return claimed
+
+        return operation
+
+    # ------------------------------------------------------------------ running jobs
+
+    def record_step(
+        self,
+        claimed: ClaimedJob,
+        status: ProcessingStatus,
+        step: str,
+        progress: float,
+        steps_completed: Sequence[str],
+        *,
+        checkpoint: tuple[str, Mapping[str, Any]] | None = None,
+    ) -> None:
+        """Record that ``step`` started; ``checkpoint`` saves the previous step's output.
+
+        Returns at once; the change is committed (and then reported) with the next group.
+        """
+        self.journal.step(
+            claimed.seq, claimed.job, status, step, progress, steps_completed, checkpoint
+        )
+
+    def complete(
+        self,
+        claimed: ClaimedJob,
+        result: Mapping[str, Any],
+        steps_completed: Sequence[str],
+        *,
+        drop_checkpoints: bool = True,
+    ) -> None:
+        """Mark a running job completed with its result (returns at once, like record_step)."""
+        self.journal.complete(claimed.seq, claimed.job, result, steps_completed, drop_checkpoints)
+
+    @staticmethod
+    def _journal_change(
+        kind: str,
+        job: ProcessingJob,
+        status: ProcessingStatus,
+        at: float,
+        progress: float,
+        step: str,
+        done: tuple[str, ...],
+    ) -> JobChange:
+        return JobChange(
+            kind, job.job_id, status, at, progress, step, done, job.file_path, job.file_type,
+            job.file_size, job.batch_id, int(job.priority), job.attempts,
+        )
+
+    def fail(
+        self,
+        claimed: ClaimedJob,
+        category: ErrorCategory,
+        message: str,
+        *,
+        retry: bool | None = None,
+    ) -> Future[ProcessingStatus]:
+        """Record a failed attempt: schedule a retry (backoff) or fail for good.
+
+        ``retry`` defaults to whether the category is retryable; retries stop once the
+        job has used ``max_retries``. The future holds the status the job ended in.
+        """
+        job = claimed.job
+        wants_retry = category.retryable if retry is None else retry
+
+        def operation(connection: Connection, batch: WriteBatch) -> ProcessingStatus:
+            now = self.clock()
+            row = connection.exec_driver_sql(
+                "SELECT retry_count, max_retries, priority, created_at, status FROM jobs "
+                "WHERE seq = ?",
+                (claimed.seq,),
+            ).one()
+            retry_count, max_retries, priority, _created, current = row
+            if current in (S.CANCELLED.value, S.COMPLETED.value):
+                return ProcessingStatus(current)
+            if category is ErrorCategory.CANCELLED:
+                status = S.CANCELLED
+            elif wants_retry and retry_count < max_retries:
+                status = S.RETRYING
+            else:
+                status = S.FAILED
+            if status is S.RETRYING:
+                delay = self.policy.retry_delay(retry_count + 1)
+                key = self.policy.sort_key(
+                    now, priority, failures=retry_count + 1, is_retry=True,
+                    file_type=job.file_type, file_size=job.file_size,
+                )
+                connection.exec_driver_sql(
+                    "UPDATE jobs SET status = 'RETRYING', retry_count = retry_count + 1, "
+                    "not_before = ?, sort_key = ?, error_category = ?, error_message = ?, "
+                    "current_step = '', updated_at = ?, claimed_by = NULL WHERE seq = ?",
+                    (now + delay, key, category.value, message, now, claimed.seq),
+                )
+                self._grew(1)
+                event_message = f"{message} (retry {retry_count + 1} of {max_retries} in {delay:.1f} s)"
+                kind = "retry_scheduled"
+            else:
+                connection.exec_driver_sql(
+                    "UPDATE jobs SET status = ?, completed_at = ?, updated_at = ?, "
+                    "error_category = ?, error_message = ?, claimed_by = NULL WHERE seq = ?",
+                    (status.value, now, now, category.value, message, claimed.seq),
+                )
+                event_message = message
+                kind = "cancelled" if status is S.CANCELLED else "failed"
+            connection.exec_driver_sql(
+                _INSERT_EVENT,
+                (claimed.seq, now, kind, status.value, event_message,
+                 json.dumps({"category": category.value})),
+            )
+            batch.emit(
+                JobChange(
+                    kind, job.job_id, status, now, file_path=job.file_path,
+                    file_type=job.file_type, file_size=job.file_size, batch_id=job.batch_id,
+                    priority=int(priority), attempts=job.attempts, error_category=category,
+                    message=event_message,
+                )
+            )
+            return status
+
+        return self.writer.submit(operation)
+
+    def requeue(self, claimed: Sequence[ClaimedJob], reason: str = "shutdown") -> None:
+        """Put claimed jobs back in the queue without counting the attempt (shutdown)."""
+        if not claimed:
+            return
+
+        def operation(connection: Connection, batch: WriteBatch) -> None:
+            now = self.clock()
+            for item in claimed:
+                connection.exec_driver_sql(
+                    "UPDATE jobs SET status = 'QUEUED', attempts = max(attempts - 1, 0), "
+                    "current_step = '', claimed_by = NULL, updated_at = ? WHERE seq = ? "
+                    f"AND {RUNNING_SQL}",
+                    (now, item.seq),
+                )
+                connection.exec_driver_sql(
+                    _INSERT_EVENT, (item.seq, now, "requeued", S.QUEUED.value, reason, None)
+                )
+                batch.emit(self._change("requeued", item.job, S.QUEUED, now, message=reason))
+            self._grew(len(claimed))
+
+        self.writer.call(operation)
+
+    def recover_interrupted(self) -> RecoveryReport:
+        """After a crash: running jobs go back to the queue (attempt counted) or fail.
+
+        Claiming counted the attempt already; a job whose attempts exceed its retry
+        budget fails with category ``internal`` instead of crashing the app forever.
+        """
+
+        def operation(connection: Connection, batch: WriteBatch) -> RecoveryReport:
+            now = self.clock()
+            report = RecoveryReport()
+            rows = connection.exec_driver_sql(
+                f"SELECT {JOB_COLUMNS} FROM jobs WHERE {RUNNING_SQL}"
+            ).all()
+            for row in rows:
+                job = row_to_job(row)
+                if job.attempts > job.max_retries:
+                    message = f"interrupted {job.attempts} times (the app stopped while it ran)"
+                    connection.exec_driver_sql(
+                        "UPDATE jobs SET status = 'FAILED', completed_at = ?, updated_at = ?, "
+                        "error_category = 'internal', error_message = ?, claimed_by = NULL "
+                        "WHERE seq = ?",
+                        (now, now, message, row[0]),
+                    )
+                    status = S.FAILED
+                    report.failed.append(job.job_id)
+                else:
+                    message = f"resumed after an interruption (attempt {job.attempts} counted)"
+                    connection.exec_driver_sql(
+                        "UPDATE jobs SET status = 'QUEUED', current_step = '', "
+                        "claimed_by = NULL, updated_at = ? WHERE seq = ?",
+                        (now, row[0]),
+                    )
+                    status = S.QUEUED
+                    report.requeued.append(job.job_id)
+                connection.exec_driver_sql(
+                    _INSERT_EVENT, (row[0], now, "recovered", status.value, message, None)
+                )
+                batch.emit(self._change("recovered", job, status, now, message=message))
+            self._grew(len(report.requeued))
+            return report
+
+        return self.writer.call(operation)
+
+    # ------------------------------------------------------------------ user actions
+
+    def cancel_waiting(self, job_id: str) -> ProcessingStatus:
+        """Cancel a job that has not started; returns the job's status afterwards."""
+
+        def operation(connection: Connection, batch: WriteBatch) -> ProcessingStatus:
+            row = self._row(connection, job_id)
+            status = ProcessingStatus(row[6])
+            if not status.is_waiting:
+                return status
+            now = self.clock()
+            connection.exec_driver_sql(
+                "UPDATE jobs SET status = 'CANCELLED', completed_at = ?, updated_at = ?, "
+                "error_category = 'cancelled', error_message = 'cancelled by the user' "
+                "WHERE seq = ?",
+                (now, now, row[0]),
+            )
+            connection.exec_driver_sql(
+                _INSERT_EVENT,
+                (row[0], now, "cancelled", S.CANCELLED.value, "cancelled by the user", None),
+            )
+            self._waiting = max(0, self._waiting - 1)
+            batch.emit(
+                self._change(
+                    "cancelled", row_to_job(row), S.CANCELLED, now,
+                    message="cancelled by the user", category=ErrorCategory.CANCELLED,
+                )
+            )
+            return S.CANCELLED
+
+        return self.writer.call(operation)
+
+    def retry(self, job_id: str) -> ProcessingJob:
+        """Manual retry of a failed or cancelled job: back in the queue with a fresh budget."""
+
+        def operation(connection: Connection, batch: WriteBatch) -> ProcessingJob:
+            row = self._row(connection, job_id)
+            status = ProcessingStatus(row[6])
+            if status not in (S.FAILED, S.CANCELLED):
+                raise InvalidTransitionError(
+                    f"job {job_id} is {status.value}; only FAILED or CANCELLED jobs can be retried"
+                )
+            self._check_room(connection, 1)
+            now = self.clock()
+            job = row_to_job(row)
+            key = self.policy.sort_key(
+                now, job.priority, is_retry=True, file_type=job.file_type, file_size=job.file_size
+            )
+            connection.exec_driver_sql(
+                "UPDATE jobs SET status = 'QUEUED', retry_count = 0, not_before = 0, "
+                "sort_key = ?, completed_at = NULL, error_category = NULL, "
+                "error_message = NULL, progress = 0, current_step = '', steps_completed = '[]', "
+                "updated_at = ? WHERE seq = ?",
+                (key, now, row[0]),
+            )
+            connection.exec_driver_sql(
+                _INSERT_EVENT, (row[0], now, "manual_retry", S.QUEUED.value, None, None)
+            )
+            self._grew(1)
+            batch.emit(self._change("retried", job, S.QUEUED, now))
+            job.status, job.retry_count, job.error_category, job.error_message = S.QUEUED, 0, None, None
+            job.completed_at, job.progress = None, 0.0
+            return job
+
+        return self.writer.call(operation)
+
+    def set_priority(self, job_id: str, priority: ProcessingPriority) -> ProcessingJob:
+        """Change a job's priority; a waiting job moves to its new place in the queue."""
+        priority = ProcessingPriority.parse(priority)
+
+        def operation(connection: Connection, batch: WriteBatch) -> ProcessingJob:
+            row = self._row(connection, job_id)
+            job = row_to_job(row)
+            now = self.clock()
+            created = row[7]
+            key = self.policy.sort_key(
+                created, priority, failures=job.retry_count, file_type=job.file_type,
+                file_size=job.file_size,
+            )
+            connection.exec_driver_sql(
+                "UPDATE jobs SET priority = ?, sort_key = ?, updated_at = ? WHERE seq = ?",
+                (int(priority), key, now, row[0]),
+            )
+            connection.exec_driver_sql(
+                _INSERT_EVENT,
+                (row[0], now, "priority_changed", job.status.value, priority.name, None),
+            )
+            job.priority = priority
+            batch.emit(self._change("priority_changed", job, job.status, now))
+            return job
+
+        return self.writer.call(operation)
+
+    def move_to_edge(self, job_id: str, *, top: bool) -> ProcessingJob:
+        """Move a waiting job ahead of (or behind) every other waiting job."""
+
+        def operation(connection: Connection, batch: WriteBatch) -> ProcessingJob:
+            row = self._row(connection, job_id)
+            job = row_to_job(row)
+            if not job.status.is_waiting:
+                raise InvalidTransitionError(f"job {job_id} is {job.status.value}, not waiting")
+            edge = connection.exec_driver_sql(
+                f"SELECT {'min' if top else 'max'}(sort_key) FROM jobs INDEXED BY ix_jobs_waiting "
+                f"WHERE {WAITING_SQL}"
+            ).scalar_one()
+            key = edge - 1.0 if top else edge + 1.0
+            now = self.clock()
+            connection.exec_driver_sql(
+                "UPDATE jobs SET sort_key = ?, updated_at = ? WHERE seq = ?", (key, now, row[0])
+            )
+            connection.exec_driver_sql(
+                _INSERT_EVENT,
+                (row[0], now, "moved", job.status.value, "top" if top else "bottom", None),
+            )
+            batch.emit(self._change("moved", job, job.status, now))
+            return job
+
+        return self.writer.call(operation)
+
+    def prune_history(self, older_than_days: float | None = None) -> int:
+        """Delete finished jobs (and their events) completed before the cut-off."""
+        days = self.settings.history_retention_days if older_than_days is None else older_than_days
+        cutoff = self.clock() - days * 86400
+
+        def operation(connection: Connection, batch: WriteBatch) -> int:
+            result = connection.exec_driver_sql(
+                "DELETE FROM jobs WHERE status IN ('COMPLETED', 'FAILED', 'CANCELLED') "
+                "AND completed_at < ?",
+                (cutoff,),
+            )
+            return int(result.rowcount or 0)
+
+        return self.writer.call(operation)
+
+    def remove(self, job_ids: Sequence[str]) -> int:
+        """Remove finished jobs from the history (running or waiting jobs are kept)."""
+
+        def operation(connection: Connection, batch: WriteBatch) -> int:
+            removed = 0
+            for job_id in job_ids:
+                result = connection.exec_driver_sql(
+                    "DELETE FROM jobs WHERE job_id = ? AND status IN "
+                    "('COMPLETED', 'FAILED', 'CANCELLED')",
+                    (job_id,),
+                )
+                removed += int(result.rowcount or 0)
+            return removed
+
+        return self.writer.call(operation)
+
+    # ------------------------------------------------------------------ reading
+
+    def get(self, job_id: str) -> ProcessingJob:
+        with self.database.read_engine.connect() as connection:
+            return row_to_job(self._row(connection, job_id))
+
+    def list_jobs(
+        self,
+        statuses: Iterable[ProcessingStatus | str] | None = None,
+        *,
+        limit: int = 100,
+        offset: int = 0,
+        batch_id: str | None = None,
+        newest_first: bool = True,
+    ) -> list[ProcessingJob]:
+        """Jobs filtered by status and batch, newest (or oldest) first, paged."""
+        clauses, params = [], []
+        if statuses:
+            wanted = [ProcessingStatus(s).value for s in statuses]
+            clauses.append(f"status IN ({', '.join('?' * len(wanted))})")
+            params.extend(wanted)
+        if batch_id:
+            clauses.append("batch_id = ?")
+            params.append(batch_id)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        order = "DESC" if newest_first else "ASC"
+        sql = f"SELECT {JOB_COLUMNS} FROM jobs {where} ORDER BY seq {order} LIMIT ? OFFSET ?"
+        with self.database.read_engine.connect() as connection:
+            rows = connection.exec_driver_sql(sql, (*params, limit, offset)).all()
+        return [row_to_job(row) for row in rows]
+
+    def count(self, statuses: Iterable[ProcessingStatus | str] | None = None) -> int:
+        counts = self.counts()
+        if statuses is None:
+            return sum(counts.values())
+        return sum(counts.get(ProcessingStatus(s).value, 0) for s in statuses)
+
+    def counts(self) -> dict[str, int]:
+        """Number of jobs per status (every status present, zero where none)."""
+        result = {status.value: 0 for status in ProcessingStatus}
+        with self.database.read_engine.connect() as connection:
+            for status, number in connection.exec_driver_sql(
+                COUNT_BY_STATUS_SQL
+            ):
+                result[status] = number
+        return result
+
+    def waiting_order(self, limit: int = 100) -> list[str]:
+        """The ids of the next jobs to run, in the order they will be claimed."""
+        with self.database.read_engine.connect() as connection:
+            rows = connection.exec_driver_sql(
+                f"SELECT job_id FROM jobs INDEXED BY ix_jobs_waiting WHERE {WAITING_SQL} "
+                "ORDER BY sort_key, seq LIMIT ?",
+                (limit,),
+            ).all()
+        return [row[0] for row in rows]
+
+    def next_retry_at(self) -> float | None:
+        """When the earliest job waiting out a retry backoff becomes due (epoch seconds)."""
+        with self.database.read_engine.connect() as connection:
+            return connection.exec_driver_sql(
+                "SELECT min(not_before) FROM jobs INDEXED BY ix_jobs_waiting_created "
+                f"WHERE {WAITING_SQL} AND status = 'RETRYING'"
+            ).scalar()
+
+    def events(self, job_id: str) -> list[dict[str, Any]]:
+        """The job's event log, oldest first."""
+        with self.database.read_engine.connect() as connection:
+            seq = self._row(connection, job_id)[0]
+            rows = connection.exec_driver_sql(
+                "SELECT at, kind, status, message, data FROM job_events WHERE job_seq = ? "
+                "ORDER BY id",
+                (seq,),
+            ).all()
+        return [
+            {"at": to_datetime(at), "kind": kind, "status": status, "message": message,
+             "data": _loads(data, None)}
+            for at, kind, status, message, data in rows
+        ]
+
+    def checkpoints(self, job_id: str) -> dict[str, dict[str, Any]]:
+        with self.database.read_engine.connect() as connection:
+            seq = self._row(connection, job_id)[0]
+            rows = connection.exec_driver_sql(
+                "SELECT step, output FROM job_checkpoints WHERE job_seq = ?", (seq,)
+            ).all()
+        return {step: json.loads(output) for step, output in rows}
+
+    # ------------------------------------------------------------------ helpers
+
+    @staticmethod
+    def _row(connection: Connection, job_id: str) -> Sequence[Any]:
+        row = connection.exec_driver_sql(
+            f"SELECT {JOB_COLUMNS} FROM jobs WHERE job_id = ?", (job_id,)
+        ).first()
+        if row is None:
+            raise JobNotFoundError(job_id)
+        return row
+
+    @staticmethod
+    def _change(
+        kind: str,
+        job: ProcessingJob,
+        status: ProcessingStatus,
+        at: float,
+        *,
+        message: str | None = None,
+        category: ErrorCategory | None = None,
+    ) -> JobChange:
+        return JobChange(
+            kind, job.job_id, status, at, progress=job.progress, current_step="",
+            file_path=job.file_path, file_type=job.file_type, file_size=job.file_size,
+            batch_id=job.batch_id, priority=int(job.priority), attempts=job.attempts,
+            error_category=category or job.error_category, message=message,
+        )

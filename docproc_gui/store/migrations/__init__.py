@@ -1,0 +1,1 @@
+"""Alembic migrations of the DocProc database (run programmatically by ``store.database``)."""

@@ -1,0 +1,141 @@
+"""The progress journal: step transitions and completions of running jobs, written in bulk.
+
+Running jobs report far more often than anything else writes (a four-step pipeline makes
+six state changes per job). Instead of one write operation each, reports are appended
+to this journal, and one writer operation flushes everything appended so far: one
+``executemany`` per statement kind, and only the latest row state per job. Every change
+still gets its own event-log row and is reported only after its commit.
+
+Ordering: a job's entries are flushed in the order they were appended, and the flush
+operation is queued on the writer before any later operation of the same worker (such as
+``fail``), so the journal never reorders a job's history.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from docproc_gui.domain import ProcessingStatus
+from docproc_gui.store.writer import GroupCommitWriter, WriteBatch, WriterConnection
+
+S = ProcessingStatus
+_STEP = 0
+_DONE = 1
+_INSERT_EVENT = (
+    "INSERT INTO job_events (job_seq, at, kind, status, message, data) VALUES (?, ?, ?, ?, ?, ?)"
+)
+_UPDATE_STEP = (
+    "UPDATE jobs SET status = ?, current_step = ?, progress = ?, steps_completed = ?, "
+    "updated_at = ? WHERE seq = ?"
+)
+_UPDATE_DONE = (
+    "UPDATE jobs SET status = 'COMPLETED', progress = 1.0, current_step = '', "
+    "steps_completed = ?, completed_at = ?, updated_at = ?, result = ?, error_category = NULL, "
+    "error_message = NULL, claimed_by = NULL WHERE seq = ?"
+)
+_SAVE_CHECKPOINT = (
+    "INSERT OR REPLACE INTO job_checkpoints (job_seq, step, at, output) VALUES (?, ?, ?, ?)"
+)
+_DROP_CHECKPOINTS = "DELETE FROM job_checkpoints WHERE job_seq = ?"
+
+_encoded_steps: dict[tuple[str, ...], str] = {}
+
+
+def encode_steps(steps: Sequence[str]) -> str:
+    """JSON of a step list, cached: there are only a handful of distinct lists."""
+    key = tuple(steps)
+    text = _encoded_steps.get(key)
+    if text is None:
+        text = _encoded_steps[key] = json.dumps(list(key))
+    return text
+
+
+class ProgressJournal:
+    """Collects step and completion reports; flushes them as one writer operation."""
+
+    def __init__(
+        self,
+        writer: GroupCommitWriter,
+        make_change: Callable[..., Any],
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._writer = writer
+        self._make_change = make_change
+        self._clock = clock
+        self._entries: deque[tuple[Any, ...]] = deque()
+        self._lock = threading.Lock()
+        self._flush_queued = False
+
+    def step(
+        self,
+        seq: int,
+        job: Any,
+        status: ProcessingStatus,
+        step: str,
+        progress: float,
+        steps_completed: Sequence[str],
+        checkpoint: tuple[str, Mapping[str, Any]] | None,
+    ) -> None:
+        self._append((_STEP, seq, job, status, step, progress, tuple(steps_completed), checkpoint))
+
+    def complete(
+        self,
+        seq: int,
+        job: Any,
+        result: Mapping[str, Any],
+        steps_completed: Sequence[str],
+        drop_checkpoints: bool,
+    ) -> None:
+        payload = json.dumps(result) if result else "{}"
+        self._append((_DONE, seq, job, payload, tuple(steps_completed), drop_checkpoints))
+
+    def _append(self, entry: tuple[Any, ...]) -> None:
+        with self._lock:
+            self._entries.append(entry)
+            if self._flush_queued:
+                return
+            self._flush_queued = True
+        self._writer.post(self._flush)
+
+    def _flush(self, connection: WriterConnection, batch: WriteBatch) -> None:
+        with self._lock:
+            entries = list(self._entries)
+            self._entries.clear()
+            self._flush_queued = False
+        now = self._clock()
+        events: list[tuple[Any, ...]] = []
+        latest_step: dict[int, tuple[Any, ...]] = {}
+        completed: list[tuple[Any, ...]] = []
+        checkpoints: list[tuple[Any, ...]] = []
+        dropped: list[tuple[int]] = []
+        for entry in entries:
+            if entry[0] == _STEP:
+                _kind, seq, job, status, step, progress, done, checkpoint = entry
+                encoded = encode_steps(done)
+                latest_step[seq] = (status.value, step, progress, encoded, now, seq)
+                events.append((seq, now, "step", status.value, step, None))
+                if checkpoint is not None:
+                    checkpoints.append((seq, checkpoint[0], now, json.dumps(checkpoint[1])))
+                batch.emit(self._make_change("step", job, status, now, progress, step, done))
+            else:
+                _kind, seq, job, payload, done, drop = entry
+                latest_step.pop(seq, None)
+                completed.append((encode_steps(done), now, now, payload, seq))
+                events.append((seq, now, "completed", S.COMPLETED.value, None, None))
+                if drop:
+                    dropped.append((seq,))
+                batch.emit(self._make_change("completed", job, S.COMPLETED, now, 1.0, "", done))
+        if checkpoints:
+            connection.exec_driver_sql(_SAVE_CHECKPOINT, checkpoints)
+        if latest_step:
+            connection.exec_driver_sql(_UPDATE_STEP, list(latest_step.values()))
+        if completed:
+            connection.exec_driver_sql(_UPDATE_DONE, completed)
+        if dropped:
+            connection.exec_driver_sql(_DROP_CHECKPOINTS, dropped)
+        connection.exec_driver_sql(_INSERT_EVENT, events)
