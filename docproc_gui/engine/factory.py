@@ -49,11 +49,13 @@ def create_background_processor(
     try:
         database = Database(settings.database_path, durable=settings.durable_commits)
         step_options = {**pipeline_options(settings), **(options or {})}
+        knowledge = None
         if pipeline is None:
             from docproc_gui.pipeline import build_document_pipeline
             from docproc_gui.store.knowledge import KnowledgeBase
 
-            pipeline = build_document_pipeline(KnowledgeBase(database), step_options)
+            knowledge = KnowledgeBase(database)
+            pipeline = build_document_pipeline(knowledge, step_options)
         store = JobStore(database, settings)
         sandbox = None
         if any(step.sandboxed is not None for step in pipeline.steps):
@@ -71,6 +73,7 @@ def create_background_processor(
         settings, store, pipeline, sandbox=sandbox, pipeline_options=step_options,
         on_close=on_close, parent=parent,
     )
+    processor.knowledge = knowledge
     if start:
         processor.start()
     return processor

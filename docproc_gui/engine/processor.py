@@ -85,6 +85,9 @@ class BackgroundProcessor(QObject):
         self.store = store
         self.pipeline = pipeline
         self.sandbox = sandbox
+        # The knowledge base the pipeline writes into, when it is the document pipeline
+        # (set by the factory; None for custom pipelines). The UI and API search it.
+        self.knowledge: Any = None
         self.hub = hub or EventHub()
         self.signals = ProcessorSignals(parent=self)
         self.hub.subscribe(self.signals.deliver)
