@@ -55,8 +55,14 @@ TYPES: dict[str, tuple[str, str]] = {
 }
 
 _EXTENSION_ALIASES = {
-    "htm": "html", "xhtml": "html", "jpg": "jpeg", "tif": "tiff", "markdown": "md",
-    "text": "txt", "xlsm": "xlsx", "tsv": "csv",
+    "htm": "html",
+    "xhtml": "html",
+    "jpg": "jpeg",
+    "tif": "tiff",
+    "markdown": "md",
+    "text": "txt",
+    "xlsm": "xlsx",
+    "tsv": "csv",
 }
 _TEXT_SUBTYPES = {"md", "rst", "csv", "txt"}
 _ODF_MIMETYPES = {

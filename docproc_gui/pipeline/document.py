@@ -56,9 +56,9 @@ def extract_document(
     """
     classified = outputs.get("classify")
     detection = (
-        Detection.from_dict(classified) if classified else Detection.from_dict(
-            classify_file(file_path, options)
-        )
+        Detection.from_dict(classified)
+        if classified
+        else Detection.from_dict(classify_file(file_path, options))
     )
     settings = extract_options(options)
     check_file_size(file_path, settings.limits)

@@ -76,9 +76,7 @@ def check_zip(archive: zipfile.ZipFile, limits: Limits) -> None:
     unpacked = sum(info.file_size for info in infos)
     packed = sum(info.compress_size for info in infos)
     if unpacked > limits.max_unpacked_bytes:
-        raise DocumentTooLargeError(
-            f"container unpacks to {unpacked / MB:.0f} MB (zip bomb guard)"
-        )
+        raise DocumentTooLargeError(f"container unpacks to {unpacked / MB:.0f} MB (zip bomb guard)")
     if unpacked > 10 * MB and packed and unpacked / packed > limits.max_compression_ratio:
         raise DocumentTooLargeError(
             f"container compression ratio {unpacked / packed:.0f}:1 (zip bomb guard)"

@@ -98,6 +98,7 @@ class RelatedDocument:
 # ---------------------------------------------------------------------------- query syntax
 
 _TOKEN = re.compile(r'(-)?(?:(title):)?(?:"([^"]*)"?|(\S+))')
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def to_fts_query(text: str) -> str | None:
@@ -109,6 +110,7 @@ def to_fts_query(text: str) -> str | None:
     positives: list[str] = []
     negatives: list[str] = []
     pending_or = False
+    text = _CONTROL.sub(" ", text)  # SQLite strings end at NUL; controls mean nothing here
     for match in _TOKEN.finditer(text):
         negate, column, phrase, word = match.groups()
         if word == "OR" and not negate and not column:
@@ -488,9 +490,7 @@ class KnowledgeBase:
         ]
 
     @staticmethod
-    def _remove(
-        conn: Connection, document_id: int, promote: bool, delete_row: bool = True
-    ) -> bool:
+    def _remove(conn: Connection, document_id: int, promote: bool, delete_row: bool = True) -> bool:
         """Take a document out of the index (and, with ``delete_row``, out of the table)."""
         exists = conn.exec_driver_sql(
             "SELECT 1 FROM kb_documents WHERE id = ?", (document_id,)
@@ -566,8 +566,11 @@ class KnowledgeBase:
         offset = max(0, int(offset))
         conditions: list[str] = []
         params: list[Any] = []
-        for column, value in (("file_type", file_type), ("category", category),
-                              ("language", language)):
+        for column, value in (
+            ("file_type", file_type),
+            ("category", category),
+            ("language", language),
+        ):
             if value:
                 conditions.append(f"d.{column} = ?")
                 params.append(value)
@@ -649,8 +652,7 @@ class KnowledgeBase:
                 # The match lies further in: read on (bounded) for this document alone.
                 text = str(
                     conn.exec_driver_sql(
-                        f"SELECT substr(body, 1, {SNIPPET_SCAN_CHARS}) FROM kb_fts "
-                        "WHERE rowid = ?",
+                        f"SELECT substr(body, 1, {SNIPPET_SCAN_CHARS}) FROM kb_fts WHERE rowid = ?",
                         (document_id,),
                     ).scalar()
                     or ""

@@ -60,8 +60,16 @@ class KbDocumentRow(Base):
     __table_args__ = (
         *(
             Index(f"ix_kb_documents_{column}", column)
-            for column in ("file_hash", "text_hash", "category", "language", "file_type",
-                           "doc_date", "duplicate_of", "near_duplicate_of")
+            for column in (
+                "file_hash",
+                "text_hash",
+                "category",
+                "language",
+                "file_type",
+                "doc_date",
+                "duplicate_of",
+                "near_duplicate_of",
+            )
         ),
     )
 

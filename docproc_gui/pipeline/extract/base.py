@@ -73,9 +73,10 @@ def iso_date(value: object) -> str | None:
     match = _PDF_DATE.match(text)
     if not match:
         return None
-    year, month, day, hour, minute, second = (int(part or default) for part, default in zip(
-        match.groups()[:6], ("0", "1", "1", "0", "0", "0"), strict=True
-    ))
+    year, month, day, hour, minute, second = (
+        int(part or default)
+        for part, default in zip(match.groups()[:6], ("0", "1", "1", "0", "0", "0"), strict=True)
+    )
     try:
         moment = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
     except ValueError:

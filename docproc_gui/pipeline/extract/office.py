@@ -56,9 +56,7 @@ def extract_pptx(path: str, options: ExtractOptions) -> Extraction:
         _common(container, result)
         buffer = TextBuffer(options.limits.max_text_chars)
         slides = sorted(
-            (int(match.group(1)), name)
-            for name in container.names
-            if (match := _SLIDE.match(name))
+            (int(match.group(1)), name) for name in container.names if (match := _SLIDE.match(name))
         )
         notes = {
             int(match.group(1)): name for name in container.names if (match := _NOTES.match(name))

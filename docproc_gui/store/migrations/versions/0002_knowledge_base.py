@@ -79,9 +79,7 @@ def upgrade() -> None:
     op.create_table(
         "kb_links",
         sa.Column("doc_id", sa.Integer, sa.ForeignKey("kb_documents.id", **FK), primary_key=True),
-        sa.Column(
-            "other_id", sa.Integer, sa.ForeignKey("kb_documents.id", **FK), primary_key=True
-        ),
+        sa.Column("other_id", sa.Integer, sa.ForeignKey("kb_documents.id", **FK), primary_key=True),
         sa.Column("score", sa.Float, nullable=False),
         sa.Column("shared", sa.JSON, nullable=False),
         sqlite_with_rowid=False,
