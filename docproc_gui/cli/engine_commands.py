@@ -152,14 +152,14 @@ def run_jobs(args: argparse.Namespace) -> int:
     from docproc_gui.store import Database, JobStore
 
     settings = settings_from(args)
+    try:
+        statuses = [S(s.upper()) for s in args.status or []]
+    except ValueError:
+        names = ", ".join(s.value for s in S)
+        return fail(f"unknown status; use one of {names}", 2)
     if not settings.database_path.exists():
         jobs: list[Any] = []
     else:
-        try:
-            statuses = [S(s.upper()) for s in args.status or []]
-        except ValueError:
-            names = ", ".join(s.value for s in S)
-            return fail(f"unknown status; use one of {names}", 2)
         database = Database(settings.database_path)
         store = JobStore(database, settings)
         try:

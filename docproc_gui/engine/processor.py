@@ -336,7 +336,7 @@ class BackgroundProcessor(QObject):
     def cancel_job(self, job_id: str) -> bool:
         """Cancel a waiting or running job; False when it had already finished."""
         status = self.store.cancel_waiting(job_id)
-        if status is S.CANCELLED:
+        if status.is_waiting:
             return True
         if status.is_terminal:
             return False

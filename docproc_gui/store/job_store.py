@@ -181,6 +181,8 @@ class JobStore:
         self._waiting = 0
         self._waiting_checked = -1e18
         self.enqueued_generation = 0  # bumped whenever jobs become claimable
+        self._waiting = self.count([S.QUEUED, S.RETRYING])
+        self._waiting_checked = time.monotonic()
 
     @property
     def waiting_estimate(self) -> int:
@@ -543,7 +545,8 @@ class JobStore:
     # ------------------------------------------------------------------ user actions
 
     def cancel_waiting(self, job_id: str) -> ProcessingStatus:
-        """Cancel a job that has not started; returns the job's status afterwards."""
+        """Cancel a job that has not started. Returns the status it had *before*: a waiting
+        status means it is cancelled now; any other status means nothing changed."""
 
         def operation(connection: Connection, batch: WriteBatch) -> ProcessingStatus:
             row = self._row(connection, job_id)
@@ -568,7 +571,7 @@ class JobStore:
                     message="cancelled by the user", category=ErrorCategory.CANCELLED,
                 )
             )
-            return S.CANCELLED
+            return status
 
         return self.writer.call(operation)
 

@@ -1,0 +1,369 @@
+"""BackgroundProcessor on a real QThreadPool, real SQLite and real child processes."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import psutil
+import pytest
+
+from docproc_gui.config import Settings
+from docproc_gui.domain import (
+    DocumentNotFoundError,
+    ErrorCategory,
+    Pipeline,
+    ProcessingPriority as P,
+    ProcessingProgress,
+    ProcessingStatus as S,
+    QueueFullError,
+)
+from docproc_gui.engine import BackgroundProcessor, EngineBusyError, create_background_processor
+from docproc_gui.pipeline import build_noop_pipeline
+from tests.engine import steps
+
+MakeProcessor = Callable[..., BackgroundProcessor]
+
+
+@pytest.fixture
+def make_processor(settings: Settings, qapp: Any) -> Iterator[MakeProcessor]:
+    made: list[BackgroundProcessor] = []
+
+    def make(pipeline: Pipeline | None = None, **changes: Any) -> BackgroundProcessor:
+        processor = create_background_processor(
+            settings.replace(**changes), pipeline=pipeline or build_noop_pipeline()
+        )
+        made.append(processor)
+        return processor
+
+    yield make
+    for processor in made:
+        processor.shutdown(wait=False, timeout=5)
+
+
+def _wait_terminal(processor: BackgroundProcessor, job_id: str, timeout: float = 20) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = processor.get_job(job_id)
+        if job.status.is_terminal:
+            return job
+        time.sleep(0.02)
+    raise AssertionError(f"job {job_id} did not finish: {processor.get_job(job_id)}")
+
+
+def test_a_batch_runs_through_every_step_and_reports_it(
+    make_processor: MakeProcessor, sample_files: list[Path], qtbot: Any
+) -> None:
+    processor = make_processor()
+    seen: list[ProcessingProgress] = []
+    processor.register_progress_callback(seen.append)
+    result = processor.process_batch_sync(sample_files, P.HIGH, timeout=30)
+    assert (result.total_jobs, result.successful, result.failed) == (5, 5, 0)
+    assert all(job.status is S.COMPLETED and job.progress == 1.0 for job in result.jobs)
+    processor.hub.drain()
+    one = result.jobs[0].job_id
+    statuses = [p.status for p in seen if p.job_id == one]
+    assert statuses == [
+        S.QUEUED, S.PROCESSING, S.CLASSIFYING, S.EXTRACTING, S.INTEGRATING, S.QUALITY_CHECK,
+        S.COMPLETED,
+    ]
+    final = processor.get_job_progress(one)
+    assert final.steps_completed == ["classify", "extract", "integrate", "quality"]
+    assert final.estimated_time_remaining == 0.0
+
+
+def test_signals_reach_the_gui_thread_coalesced(
+    make_processor: MakeProcessor, sample_files: list[Path], qtbot: Any
+) -> None:
+    processor = make_processor()
+    flushed: list[int] = []
+    processor.signals.events_flushed.connect(lambda events: flushed.append(len(events)))
+    with qtbot.waitSignals([processor.signals.finished] * 1, timeout=10_000):
+        job_id = processor.submit_job(sample_files[0])
+    qtbot.waitUntil(lambda: processor.get_job(job_id).status is S.COMPLETED, timeout=10_000)
+    with qtbot.waitSignal(processor.signals.finished, timeout=10_000) as blocker:
+        processor.submit_batch(sample_files[1:])
+    assert blocker.args and isinstance(blocker.args[0], str)
+    # Many events per flush, not one signal per change.
+    qtbot.waitUntil(lambda: sum(flushed) >= 7 * 5, timeout=10_000)
+    assert len(flushed) < sum(flushed)
+
+
+def test_a_failing_callback_is_logged_and_never_stops_the_work(
+    make_processor: MakeProcessor, sample_files: list[Path], caplog: Any
+) -> None:
+    processor = make_processor()
+
+    def broken(progress: ProcessingProgress) -> None:
+        raise RuntimeError("callback bug")
+
+    processor.register_progress_callback(broken)
+    result = processor.process_batch_sync(sample_files, timeout=30)
+    assert result.successful == 5
+    assert "callback bug" in caplog.text
+
+
+def test_transient_errors_are_retried_with_backoff_and_others_fail_at_once(
+    make_processor: MakeProcessor, tmp_path: Path
+) -> None:
+    processor = make_processor(steps.misbehaving_pipeline(), max_retries=3)
+    files = {}
+    for name in ["flaky-2.txt", "flaky-9.txt", "encrypted.pdf", "buggy.txt", "fine.txt"]:
+        files[name] = tmp_path / name
+        files[name].write_text("x")
+    result = processor.process_batch_sync(list(files.values()), timeout=30)
+    by_name = {Path(job.file_path).name: job for job in result.jobs}
+    assert by_name["flaky-2.txt"].status is S.COMPLETED
+    assert by_name["flaky-2.txt"].attempts == 3
+    assert by_name["flaky-9.txt"].status is S.FAILED
+    assert by_name["flaky-9.txt"].attempts == 4  # first try + max_retries
+    assert by_name["flaky-9.txt"].error_category is ErrorCategory.TRANSIENT
+    assert by_name["encrypted.pdf"].attempts == 1
+    assert by_name["encrypted.pdf"].error_category is ErrorCategory.ENCRYPTED
+    assert by_name["buggy.txt"].error_category is ErrorCategory.INTERNAL
+    assert "ZeroDivisionError" in (by_name["buggy.txt"].error_message or "")
+    assert by_name["fine.txt"].status is S.COMPLETED
+    kinds = [event["kind"] for event in processor.store.events(by_name["flaky-2.txt"].job_id)]
+    assert kinds.count("retry_scheduled") == 2
+
+
+def test_a_file_deleted_after_submission_fails_as_not_found(
+    make_processor: MakeProcessor, tmp_path: Path
+) -> None:
+    processor = make_processor(steps.misbehaving_pipeline())
+    path = tmp_path / "missing.txt"
+    path.write_text("soon gone")
+    processor.pause()
+    job_id = processor.submit_job(path)
+    path.unlink()
+    processor.resume()
+    job = _wait_terminal(processor, job_id)
+    assert job.error_category is ErrorCategory.NOT_FOUND
+
+
+def test_bad_submissions_are_refused_and_queue_nothing(
+    make_processor: MakeProcessor, tmp_path: Path, sample_files: list[Path]
+) -> None:
+    processor = make_processor(max_queue_size=2)
+    processor.pause()
+    with pytest.raises(DocumentNotFoundError):
+        processor.submit_job(tmp_path / "nope.pdf")
+    with pytest.raises(DocumentNotFoundError):
+        processor.submit_batch([sample_files[0], tmp_path / "nope.pdf"])
+    with pytest.raises(QueueFullError):
+        processor.submit_batch(sample_files[:3])
+    assert processor.store.count() == 0
+
+
+def test_cancelling_a_running_sandboxed_job_kills_its_child_promptly(
+    make_processor: MakeProcessor, tmp_path: Path
+) -> None:
+    processor = make_processor(steps.sleeping_pipeline())
+    slow = tmp_path / "slow.txt"
+    slow.write_text("60")
+    job_id = processor.submit_job(slow)
+    pid_file = Path(str(slow) + ".pid")
+    deadline = time.monotonic() + 30
+    while not pid_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    child = psutil.Process(int(pid_file.read_text()))
+    started = time.monotonic()
+    assert processor.cancel_job(job_id)
+    job = _wait_terminal(processor, job_id, timeout=10)
+    assert time.monotonic() - started < 5
+    assert job.status is S.CANCELLED
+    child.wait(timeout=5)  # the child is gone, not left sleeping
+    assert not child.is_running()
+
+
+def test_a_runaway_step_is_killed_at_the_job_timeout(
+    make_processor: MakeProcessor, tmp_path: Path
+) -> None:
+    processor = make_processor(steps.sleeping_pipeline(), job_timeout=1.0, max_retries=0)
+    slow = tmp_path / "slow.txt"
+    slow.write_text("60")
+    started = time.monotonic()
+    job = _wait_terminal(processor, processor.submit_job(slow), timeout=20)
+    assert time.monotonic() - started < 10
+    assert job.error_category is ErrorCategory.TIMEOUT
+    assert "timeout" in (job.error_message or "")
+
+
+def test_memory_hog_is_stopped_by_the_memory_limit(
+    make_processor: MakeProcessor, tmp_path: Path
+) -> None:
+    processor = make_processor(steps.hog_pipeline(), memory_limit_mb=512)
+    path = tmp_path / "bomb.txt"
+    path.write_text("x")
+    job = _wait_terminal(processor, processor.submit_job(path), timeout=30)
+    assert job.status is S.FAILED
+    assert job.error_category is ErrorCategory.TOO_LARGE
+    assert "512 MB" in (job.error_message or "")
+
+
+def test_a_crashing_child_fails_the_job_not_the_app(
+    make_processor: MakeProcessor, tmp_path: Path
+) -> None:
+    processor = make_processor(steps.crash_pipeline())
+    path = tmp_path / "hostile.pdf"
+    path.write_text("x")
+    job = _wait_terminal(processor, processor.submit_job(path), timeout=30)
+    assert job.error_category is ErrorCategory.CORRUPT
+    assert "crashed" in (job.error_message or "")
+    fine = tmp_path / "fine.pdf"
+    fine.write_text("0")
+    # The pool replaced the dead child; the next job runs.
+    processor.pipeline = steps.sleeping_pipeline()
+    processor.runner.pipeline = processor.pipeline
+    assert _wait_terminal(processor, processor.submit_job(fine)).status is S.COMPLETED
+
+
+def test_pause_holds_the_queue_and_resume_drains_it(
+    make_processor: MakeProcessor, sample_files: list[Path], qtbot: Any
+) -> None:
+    processor = make_processor()
+    with qtbot.waitSignal(processor.signals.paused_changed, timeout=2000) as paused:
+        processor.pause()
+    assert paused.args == [True]
+    ids = processor.submit_batch(sample_files)
+    time.sleep(0.3)  # give a wrongly running pool the chance to take something
+    assert {processor.get_job(job_id).status for job_id in ids} == {S.QUEUED}
+    processor.resume()
+    for job_id in ids:
+        assert _wait_terminal(processor, job_id).status is S.COMPLETED
+
+
+def test_shutdown_puts_unfinished_jobs_back_without_counting_the_attempt(
+    make_processor: MakeProcessor, settings: Settings, tmp_path: Path
+) -> None:
+    processor = make_processor(steps.sleeping_pipeline())
+    files = []
+    for index in range(3):
+        path = tmp_path / f"slow-{index}.txt"
+        path.write_text("30")
+        files.append(path)
+    ids = processor.submit_batch(files)
+    pid_file = Path(str(files[0]) + ".pid")
+    deadline = time.monotonic() + 30
+    while not pid_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    started = time.monotonic()
+    processor.shutdown(wait=False)
+    assert time.monotonic() - started < 15
+
+    again = create_background_processor(
+        settings.replace(), pipeline=build_noop_pipeline(), start=False
+    )
+    try:
+        jobs = [again.get_job(job_id) for job_id in ids]
+        assert {job.status for job in jobs} == {S.QUEUED}
+        assert {job.attempts for job in jobs} == {0}
+        again.start()
+        assert {_wait_terminal(again, job_id).status for job_id in ids} == {S.COMPLETED}
+    finally:
+        again.shutdown()
+
+
+def test_a_second_engine_on_the_same_folder_is_refused(
+    make_processor: MakeProcessor, settings: Settings
+) -> None:
+    make_processor()
+    with pytest.raises(EngineBusyError, match=f"pid {os.getpid()}"):
+        create_background_processor(settings, pipeline=build_noop_pipeline())
+
+
+def test_progress_inside_a_step_and_eta_from_measured_durations(
+    make_processor: MakeProcessor, sample_files: list[Path]
+) -> None:
+    processor = make_processor(steps.reporting_pipeline())
+    seen: list[ProcessingProgress] = []
+    processor.register_progress_callback(seen.append)
+    processor.process_batch_sync(sample_files[:3], timeout=30)
+    processor.hub.drain()
+    halfway = [p for p in seen if p.message == "half way"]
+    assert halfway and all(abs(p.progress - (1 + 2.5) / 8) < 1e-9 for p in halfway)
+    assert processor.hub.eta.expected_duration("txt", 100) is not None
+    later = [p for p in seen if p.job_id == seen[-1].job_id and p.status.is_running]
+    assert any(p.estimated_time_remaining is not None for p in later)
+
+
+def test_cancel_and_retry_a_waiting_job(
+    make_processor: MakeProcessor, sample_files: list[Path]
+) -> None:
+    processor = make_processor()
+    processor.pause()
+    job_id = processor.submit_job(sample_files[0])
+    assert processor.cancel_job(job_id)
+    assert processor.get_job(job_id).status is S.CANCELLED
+    assert not processor.cancel_job(job_id)
+    processor.retry_job(job_id)
+    processor.resume()
+    assert _wait_terminal(processor, job_id).status is S.COMPLETED
+
+
+def test_throughput_limit_paces_the_jobs(
+    make_processor: MakeProcessor, sample_files: list[Path]
+) -> None:
+    processor = make_processor(throughput_limit_per_min=120)  # 2 per second
+    started = time.monotonic()
+    result = processor.process_batch_sync(sample_files, timeout=30)
+    assert result.successful == 5
+    # A burst of 2, then 2 per second for the other 3.
+    assert time.monotonic() - started >= 1.2
+
+
+def test_the_pool_grows_with_the_backlog_within_its_bounds(
+    make_processor: MakeProcessor, tmp_path: Path
+) -> None:
+    processor = make_processor(steps.sleeping_pipeline(), max_workers=2, sandbox_processes=2)
+    files = []
+    for index in range(4):
+        path = tmp_path / f"s{index}.txt"
+        path.write_text("0.5")
+        files.append(path)
+    peak = 0
+    done = threading.Event()
+
+    def watch() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, processor.active_workers)
+            time.sleep(0.01)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    processor.process_batch_sync(files, timeout=30)
+    done.set()
+    watcher.join()
+    assert peak == 2
+    assert processor.active_workers == 0
+
+
+def test_health_reports_failures_and_a_full_queue(
+    make_processor: MakeProcessor, tmp_path: Path
+) -> None:
+    processor = make_processor(steps.misbehaving_pipeline(), max_queue_size=10)
+    assert processor.health().status == "healthy"
+    files = []
+    for index in range(6):
+        path = tmp_path / f"encrypted-{index}.pdf"
+        path.write_text("x")
+        files.append(path)
+    processor.process_batch_sync(files, timeout=30)
+    processor.pause()
+    waiting = []
+    for index in range(10):
+        path = tmp_path / f"w{index}.txt"
+        path.write_text("x")
+        waiting.append(path)
+    processor.submit_batch(waiting)
+    report = processor.statistics(fresh=True) and processor.health()
+    assert report.status == "unhealthy"
+    codes = {alert.code for alert in report.alerts}
+    assert {"failure_rate", "queue_full"} <= codes
+    assert report.to_dict()["failed_jobs"] == 6
+    assert report.to_dict()["queued_jobs"] == 10
