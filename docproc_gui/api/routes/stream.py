@@ -1,0 +1,50 @@
+"""``GET /api/background/stream/progress``: the progress stream as Server-Sent Events.
+
+Filters: ``job_id`` and ``batch_id`` (repeatable or comma-separated; an event matching
+either passes). ``Last-Event-ID`` (header, or ``last_event_id`` in the query for clients
+that cannot set headers) replays what was missed. A comment line every
+``heartbeat_s`` keeps proxies and idle-timeouts from closing a quiet stream.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from docproc_gui.api.context import context
+from docproc_gui.api.schemas import query_list
+from docproc_gui.api.sse import HEARTBEAT_FRAME, RETRY_MS
+
+routes = web.RouteTableDef()
+PREFIX = "/api/background"
+
+
+@routes.get(f"{PREFIX}/stream/progress")
+async def progress_stream(request: web.Request) -> web.StreamResponse:
+    ctx = context(request)
+    broker = ctx.broker
+    last_id = request.headers.get("Last-Event-ID") or request.query.get("last_event_id")
+    subscription, first = broker.subscribe(
+        query_list(request, "job_id"), query_list(request, "batch_id"), last_id
+    )
+    response = web.StreamResponse(
+        headers={
+            "Content-Type": "text/event-stream; charset=utf-8",
+            "Cache-Control": "no-cache",
+            "X-Accel-Buffering": "no",
+        }
+    )
+    try:
+        await response.prepare(request)
+        await response.write(f"retry: {RETRY_MS}\n: connected {broker.last_id}\n\n".encode()
+                             + b"".join(first))
+        while not subscription.closed:
+            batch = await subscription.next_batch(ctx.heartbeat_s)
+            if batch is None:
+                await response.write(HEARTBEAT_FRAME)
+            elif batch:
+                await response.write(b"".join(event.frame for event in batch))
+    except (ConnectionResetError, ConnectionError):
+        pass  # the client went away
+    finally:
+        broker.unsubscribe(subscription)
+    return response

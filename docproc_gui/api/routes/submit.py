@@ -1,0 +1,378 @@
+"""Submitting documents: a named file, a list of files, or uploads (multipart).
+
+``POST /api/background/submit`` and ``/submit-batch`` answer 202 with the job id(s) and
+a ``Location``. An ``Idempotency-Key`` header, or ``dedupe=true`` (the same content hash
+as an earlier submission), returns the existing job (200, ``existing: true``) instead of
+queueing a second one; both use the engine's idempotency key (``key:...`` and
+``sha256:...``). Path checks, hashing and the commit run on the API's thread pool.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import stat
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from aiohttp import BodyPartReader, web
+
+from docproc_gui.api.context import ApiContext, context, json_response
+from docproc_gui.api.errors import ApiError
+from docproc_gui.api.schemas import (
+    MAX_BATCH_FILES,
+    idempotency_key,
+    parse_bool,
+    parse_metadata,
+    parse_path,
+    parse_path_list,
+    parse_priority,
+    read_json_object,
+    unknown_fields,
+)
+from docproc_gui.api.uploads import MAX_FORM_FIELD_BYTES, StoredUpload
+from docproc_gui.domain import DocumentNotFoundError, ProcessingPriority, UnsupportedFormatError
+from docproc_gui.store import Submission
+from docproc_gui.store.job_store import new_batch_id
+
+routes = web.RouteTableDef()
+PREFIX = "/api/background"
+SUBMIT_FIELDS = {"file_path", "priority", "metadata", "dedupe"}
+BATCH_FIELDS = {"file_paths", "priority", "metadata", "dedupe"}
+FORM_FIELDS = {"priority", "metadata", "dedupe"}
+HASH_CHUNK = 1024 * 1024
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    job_id: str
+    existing: bool
+    file_path: str
+
+
+def job_location(job_id: str) -> str:
+    return f"{PREFIX}/job/{job_id}"
+
+
+@routes.post(f"{PREFIX}/submit")
+async def submit(request: web.Request) -> web.Response:
+    ctx = context(request)
+    started = time.time()
+    key = idempotency_key(request)
+    if request.content_type.startswith("multipart/"):
+        uploads, fields = await read_form(request, ctx, max_files=1)
+        options = _form_options(fields, uploads)
+        accepted = await ctx.call(_submit_uploads, ctx, uploads, *options, key, started, None)
+        return _single_response(accepted[0])
+    body = await read_json_object(request)
+    unknown_fields(body, SUBMIT_FIELDS)
+    path = parse_path(body.get("file_path"), "file_path")
+    priority = parse_priority(body.get("priority"))
+    metadata = parse_metadata(body.get("metadata"))
+    dedupe = parse_bool(body.get("dedupe"), "dedupe")
+    result = await ctx.call(_submit_path, ctx, path, priority, metadata, key, dedupe, started)
+    return _single_response(result)
+
+
+@routes.post(f"{PREFIX}/submit-batch")
+async def submit_batch(request: web.Request) -> web.Response:
+    ctx = context(request)
+    started = time.time()
+    key = idempotency_key(request)
+    batch_id = new_batch_id()
+    if request.content_type.startswith("multipart/"):
+        uploads, fields = await read_form(request, ctx, max_files=MAX_BATCH_FILES)
+        options = _form_options(fields, uploads)
+        accepted = await ctx.call(_submit_uploads, ctx, uploads, *options, key, started,
+                                  batch_id)
+    else:
+        body = await read_json_object(request)
+        unknown_fields(body, BATCH_FIELDS)
+        paths = parse_path_list(body.get("file_paths"))
+        priority = parse_priority(body.get("priority"))
+        metadata = parse_metadata(body.get("metadata"))
+        dedupe = parse_bool(body.get("dedupe"), "dedupe")
+        accepted = await ctx.call(_submit_paths, ctx, paths, priority, metadata, key, dedupe,
+                                  started, batch_id)
+    location = f"{PREFIX}/jobs?batch_id={batch_id}"
+    fresh = [item for item in accepted if not item.existing]
+    return json_response(
+        {
+            "batch_id": batch_id,
+            "job_ids": [item.job_id for item in accepted],
+            "count": len(accepted),
+            "existing_job_ids": [item.job_id for item in accepted if item.existing],
+            "location": location,
+        },
+        status=202 if fresh else 200,
+        headers={"Location": location},
+    )
+
+
+def _single_response(accepted: Accepted) -> web.Response:
+    location = job_location(accepted.job_id)
+    return json_response(
+        {"job_id": accepted.job_id, "status": "QUEUED" if not accepted.existing else None,
+         "existing": accepted.existing, "file_path": accepted.file_path,
+         "location": location},
+        status=200 if accepted.existing else 202,
+        headers={"Location": location},
+    )
+
+
+# ---------------------------------------------------------------- multipart
+
+
+async def read_form(
+    request: web.Request, ctx: ApiContext, max_files: int
+) -> tuple[list[StoredUpload], dict[str, str]]:
+    """Stream every file part to the uploads folder; collect the small text fields.
+
+    On any error the files stored so far are removed before the error propagates.
+    """
+    limit = ctx.uploads.max_bytes
+    if max_files == 1 and request.content_length and request.content_length > limit + 65536:
+        raise ApiError(413, "too_large", f"the upload is larger than the limit of "
+                       f"{limit // (1024 * 1024)} MB", "file")
+    uploads: list[StoredUpload] = []
+    fields: dict[str, str] = {}
+    try:
+        try:
+            reader = await request.multipart()
+        except (ValueError, AssertionError) as error:
+            raise ApiError(400, "malformed_multipart", f"cannot read the form: {error}",
+                           "body") from None
+        while True:
+            try:
+                part = await reader.next()
+            except ValueError as error:
+                raise ApiError(400, "malformed_multipart", f"cannot read the form: {error}",
+                               "body") from None
+            if part is None:
+                break
+            if not isinstance(part, BodyPartReader):
+                raise ApiError(422, "invalid_form", "nested multipart is not supported", "body")
+            if part.filename is not None or part.name == "file":
+                if len(uploads) >= max_files:
+                    message = ("one file per request here; use submit-batch for more"
+                               if max_files == 1 else f"at most {max_files} files per batch")
+                    raise ApiError(422, "too_many_files", message, "file")
+                uploads.append(await ctx.uploads.save(part, "file"))
+            else:
+                name = part.name or ""
+                if name not in FORM_FIELDS:
+                    raise ApiError(422, "unknown_field", f"unknown form field {name!r}; "
+                                   f"allowed: file, {', '.join(sorted(FORM_FIELDS))}", name)
+                fields[name] = await _read_field(part, name)
+        if not uploads:
+            raise ApiError(422, "missing_file", "the form has no file part named 'file'", "file")
+        return uploads, fields
+    except BaseException:
+        for upload in uploads:
+            upload.remove()
+        raise
+
+
+async def _read_field(part: BodyPartReader, name: str) -> str:
+    data = bytearray()
+    while chunk := await part.read_chunk(8192):
+        data.extend(chunk)
+        if len(data) > MAX_FORM_FIELD_BYTES:
+            raise ApiError(422, "invalid_value", f"form field {name!r} is too long", name)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiError(422, "invalid_value", f"form field {name!r} is not UTF-8", name) from None
+
+
+def _form_options(
+    fields: dict[str, str], uploads: list[StoredUpload]
+) -> tuple[ProcessingPriority, dict[str, Any], bool]:
+    try:
+        return (
+            parse_priority(fields.get("priority") or None),
+            parse_metadata(fields.get("metadata")),
+            parse_bool(fields.get("dedupe"), "dedupe"),
+        )
+    except ApiError:
+        for upload in uploads:
+            upload.remove()
+        raise
+
+
+# ---------------------------------------------------------------- on the API's thread pool
+
+
+def _submit_path(
+    ctx: ApiContext,
+    path: str,
+    priority: ProcessingPriority,
+    metadata: dict[str, Any],
+    key: str | None,
+    dedupe: bool,
+    started: float,
+) -> Accepted:
+    real = ctx.allowed.check(path, "file_path")
+    if key is None and dedupe:
+        key = content_key(real, "file_path")
+    job_id = _retry_on_key_race(
+        lambda: ctx.processor.submit_job(real, priority, metadata, idempotency_key=key)
+    )
+    return _accepted(ctx, job_id, real, key, started, "file_path")
+
+
+def _submit_paths(
+    ctx: ApiContext,
+    paths: Sequence[str],
+    priority: ProcessingPriority,
+    metadata: dict[str, Any],
+    key: str | None,
+    dedupe: bool,
+    started: float,
+    batch_id: str,
+) -> list[Accepted]:
+    reals = []
+    sizes = []
+    for index, path in enumerate(paths):
+        field = f"file_paths[{index}]"
+        real = ctx.allowed.check(path, field)
+        sizes.append(_checked_size(real, path, field))
+        reals.append(real)
+    if key is None and not dedupe:
+        job_ids = ctx.processor.submit_batch(reals, priority, metadata, batch_id=batch_id)
+        return [Accepted(job_id, False, real) for job_id, real in zip(job_ids, reals,
+                                                                      strict=True)]
+    keys = [f"{key}#{index}" if key else content_key(real, f"file_paths[{index}]")
+            for index, real in enumerate(reals)]
+    items = [Submission(real, priority, metadata, None, item_key, size)
+             for real, item_key, size in zip(reals, keys, sizes, strict=True)]
+    return _submit_keyed(ctx, items, batch_id, started)
+
+
+def _submit_uploads(
+    ctx: ApiContext,
+    uploads: list[StoredUpload],
+    priority: ProcessingPriority,
+    metadata: dict[str, Any],
+    dedupe: bool,
+    key: str | None,
+    started: float,
+    batch_id: str | None,
+) -> list[Accepted]:
+    try:
+        keys: list[str | None] = []
+        for index, upload in enumerate(uploads):
+            if key is not None:
+                keys.append(key if batch_id is None else f"{key}#{index}")
+            else:
+                keys.append(f"sha256:{upload.sha256}" if dedupe else None)
+        items = [
+            Submission(upload.path, priority,
+                       {**metadata, "upload_filename": upload.filename,
+                        "upload_sha256": upload.sha256},
+                       None, item_key, upload.size)
+            for upload, item_key in zip(uploads, keys, strict=True)
+        ]
+        if batch_id is None:
+            job_id = _retry_on_key_race(lambda: ctx.processor.submit_job(
+                items[0].file_path, priority, items[0].metadata, idempotency_key=keys[0]
+            ))
+            accepted = [_accepted(ctx, job_id, uploads[0].path, keys[0], started, "file")]
+        else:
+            accepted = _submit_keyed(ctx, items, batch_id, started)
+    except BaseException:
+        for upload in uploads:
+            upload.remove()
+        raise
+    for upload, item in zip(uploads, accepted, strict=True):
+        if item.existing:  # the earlier job has its own copy
+            upload.remove()
+    return accepted
+
+
+def _submit_keyed(
+    ctx: ApiContext, items: list[Submission], batch_id: str, started: float
+) -> list[Accepted]:
+    """Submit a batch whose items carry idempotency keys (all or none).
+
+    ``BackgroundProcessor.submit_batch`` takes no keys yet, so this goes to the store and
+    then wakes the workers the way ``submit_batch`` does. Items repeating a key of the
+    same request are submitted once (the store would fail on the unique key).
+    """
+    processor = ctx.processor
+    first_of: dict[str, int] = {}
+    slots: list[int] = []  # for every item, the index of the submission that carries it
+    unique: list[Submission] = []
+    for item in items:
+        key = item.idempotency_key
+        if key is not None and key in first_of:
+            slots.append(first_of[key])
+            continue
+        if key is not None:
+            first_of[key] = len(unique)
+        slots.append(len(unique))
+        unique.append(item)
+    jobs = _retry_on_key_race(lambda: processor.store.submit_many(unique, batch_id=batch_id))
+    processor._ensure_workers()
+    accepted = []
+    seen: set[str] = set()
+    for slot in slots:
+        job = jobs[slot]
+        existing = job.batch_id != batch_id or job.job_id in seen
+        seen.add(job.job_id)
+        accepted.append(Accepted(job.job_id, existing, job.file_path))
+    return accepted
+
+
+def _retry_on_key_race(submit: Callable[[], T]) -> T:
+    """Two requests with one new key at once: the loser's insert hits the unique index;
+    submitting again finds the winner's job."""
+    try:
+        return submit()
+    except sqlite3.IntegrityError:
+        return submit()
+
+
+def _accepted(
+    ctx: ApiContext, job_id: str, path: str, key: str | None, started: float, field: str
+) -> Accepted:
+    if key is None:
+        return Accepted(job_id, False, path)
+    job = ctx.processor.get_job(job_id)
+    existing = job.created_at is not None and job.created_at.timestamp() < started
+    if existing and key.startswith("key:") and job.file_path != path:
+        raise ApiError(422, "idempotency_key_reused",
+                       "this Idempotency-Key was used for another file", "Idempotency-Key")
+    return Accepted(job_id, existing, job.file_path)
+
+
+def _checked_size(real: str, raw: str, field: str) -> int:
+    try:
+        info = os.stat(real)
+    except OSError:
+        raise ApiError(422, "file_not_found", f"file not found: {raw}", field) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ApiError(422, "unsupported", f"{raw} is a folder; submit the files inside it",
+                       field)
+    return info.st_size
+
+
+def content_key(real: str, field: str) -> str:
+    """``sha256:<hex>`` of the file's content (the dedupe key)."""
+    digest = hashlib.sha256()
+    try:
+        with open(real, "rb") as handle:
+            while chunk := handle.read(HASH_CHUNK):
+                digest.update(chunk)
+    except FileNotFoundError:
+        raise DocumentNotFoundError(f"file not found: {real}") from None
+    except IsADirectoryError:
+        raise UnsupportedFormatError(f"{real} is a folder; submit the files inside it") from None
+    except OSError as error:
+        raise ApiError(422, "unreadable", f"cannot read the file: {error.strerror}",
+                       field) from None
+    return f"sha256:{digest.hexdigest()}"

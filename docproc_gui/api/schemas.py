@@ -1,0 +1,154 @@
+"""Validation of request bodies and query strings: each failure names the field at fault.
+
+Handlers never index into client data directly; they call these functions, which raise
+:class:`~docproc_gui.api.errors.ApiError` (400 for unreadable input, 422 for readable
+input with a wrong value) so that malformed input can never reach the engine as a 500.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from aiohttp import web
+
+from docproc_gui.api.errors import ApiError
+from docproc_gui.domain import ProcessingPriority, ProcessingStatus
+
+MAX_METADATA_BYTES = 64 * 1024
+MAX_BATCH_FILES = 10_000
+MAX_PAGE = 1000
+MAX_IDEMPOTENCY_KEY = 200
+
+
+async def read_json_object(request: web.Request) -> dict[str, Any]:
+    """The body as a JSON object; 400 when it is not JSON, 422 when not an object."""
+    raw = await request.read()
+    if not raw.strip():
+        raise ApiError(400, "malformed_json", "the request body is empty; send a JSON object",
+                       "body")
+    try:
+        value = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ApiError(400, "malformed_json", f"the body is not valid JSON: {error}",
+                       "body") from None
+    if not isinstance(value, dict):
+        raise ApiError(422, "invalid_value", "the body must be a JSON object", "body")
+    return value
+
+
+def unknown_fields(body: Mapping[str, Any], allowed: set[str]) -> None:
+    extra = sorted(set(body) - allowed)
+    if extra:
+        raise ApiError(422, "unknown_field", f"unknown field {extra[0]!r}; "
+                       f"allowed: {', '.join(sorted(allowed))}", extra[0])
+
+
+def parse_priority(value: Any, field: str = "priority") -> ProcessingPriority:
+    if value is None:
+        return ProcessingPriority.NORMAL
+    if not isinstance(value, (str, int)) or isinstance(value, bool):
+        raise ApiError(422, "invalid_priority", "priority must be a name (HIGH) or a number "
+                       "(0-4)", field)
+    try:
+        return ProcessingPriority.parse(value)
+    except ValueError as error:
+        raise ApiError(422, "invalid_priority", str(error), field) from None
+
+
+def parse_metadata(value: Any, field: str = "metadata") -> dict[str, Any]:
+    if value is None:
+        return {}
+    if isinstance(value, str):  # multipart forms carry it as JSON text
+        try:
+            value = json.loads(value) if value.strip() else {}
+        except json.JSONDecodeError:
+            raise ApiError(422, "invalid_metadata", "metadata must be a JSON object",
+                           field) from None
+    if not isinstance(value, dict):
+        raise ApiError(422, "invalid_metadata", "metadata must be a JSON object", field)
+    if len(json.dumps(value)) > MAX_METADATA_BYTES:
+        raise ApiError(422, "invalid_metadata",
+                       f"metadata is larger than {MAX_METADATA_BYTES // 1024} KB", field)
+    return value
+
+
+def parse_bool(value: Any, field: str) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in {"1", "true", "yes", "on", "0",
+                                                             "false", "no", "off", ""}:
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    raise ApiError(422, "invalid_value", f"{field} must be true or false", field)
+
+
+def parse_path(value: Any, field: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ApiError(422, "invalid_path", f"{field} must be a non-empty string", field)
+    if "\x00" in value:
+        raise ApiError(422, "invalid_path", f"{field} contains a NUL character", field)
+    return value
+
+
+def parse_path_list(value: Any, field: str = "file_paths") -> list[str]:
+    if not isinstance(value, list) or not value:
+        raise ApiError(422, "invalid_paths", f"{field} must be a non-empty list of paths", field)
+    if len(value) > MAX_BATCH_FILES:
+        raise ApiError(422, "invalid_paths",
+                       f"at most {MAX_BATCH_FILES} files per batch; split the batch", field)
+    return [parse_path(item, f"{field}[{index}]") for index, item in enumerate(value)]
+
+
+def idempotency_key(request: web.Request) -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    key = key.strip()
+    if not key or len(key) > MAX_IDEMPOTENCY_KEY or not key.isprintable():
+        raise ApiError(422, "invalid_idempotency_key",
+                       f"Idempotency-Key must be 1-{MAX_IDEMPOTENCY_KEY} printable characters",
+                       "Idempotency-Key")
+    return f"key:{key}"
+
+
+def query_int(request: web.Request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(422, "invalid_value", f"{name} must be an integer", name) from None
+    if not low <= value <= high:
+        raise ApiError(422, "invalid_value", f"{name} must be between {low} and {high}", name)
+    return value
+
+
+def query_list(request: web.Request, name: str) -> list[str]:
+    """A repeatable, comma-separable query parameter (``?status=QUEUED,FAILED``)."""
+    values: list[str] = []
+    for raw in request.query.getall(name, []):
+        values.extend(part.strip() for part in raw.split(",") if part.strip())
+    return values
+
+
+def query_statuses(request: web.Request, name: str = "status") -> list[ProcessingStatus]:
+    statuses = []
+    for value in query_list(request, name):
+        try:
+            statuses.append(ProcessingStatus(value.upper()))
+        except ValueError:
+            names = ", ".join(status.value for status in ProcessingStatus)
+            raise ApiError(422, "invalid_status", f"unknown status {value!r}; use one of "
+                           f"{names}", name) from None
+    return statuses
+
+
+def job_id_param(request: web.Request) -> str:
+    job_id = request.match_info["job_id"]
+    if not job_id or len(job_id) > 64 or not job_id.isalnum():
+        raise ApiError(404, "job_not_found", f"no job with id {job_id!r}", "job_id")
+    return job_id

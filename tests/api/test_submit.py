@@ -1,0 +1,214 @@
+"""Submitting by path: 202 + Location, priorities, idempotency, dedupe, and bad input."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+SUBMIT = "/api/background/submit"
+BATCH = "/api/background/submit-batch"
+
+
+def error_of(reply):
+    assert reply.body is not None, reply.text
+    return reply.body["error"], reply.body["field"]
+
+
+def test_submit_returns_202_with_location(api):
+    path = api.document()
+    reply = api.call("POST", SUBMIT, json={"file_path": str(path), "metadata": {"source": "t"}})
+    assert reply.status == 202
+    job_id = reply.body["job_id"]
+    assert reply.body["existing"] is False
+    assert reply.headers["Location"] == f"/api/background/job/{job_id}"
+    job = api.call("GET", reply.headers["Location"]).body
+    assert job["job_id"] == job_id
+    assert job["metadata"] == {"source": "t"}
+    assert job["file_path"] == os.path.realpath(path)
+
+
+@pytest.mark.parametrize(("given", "expected"), [
+    ("HIGH", "HIGH"), ("high", "HIGH"), (1, "HIGH"), ("0", "CRITICAL"), (4, "BACKGROUND"),
+])
+def test_priority_by_name_or_number(api, given, expected):
+    api.call("POST", "/api/background/queue/pause")
+    reply = api.call("POST", SUBMIT, json={"file_path": str(api.document()), "priority": given})
+    assert reply.status == 202, reply.text
+    assert api.call("GET", reply.headers["Location"]).body["priority"] == expected
+
+
+@pytest.mark.parametrize("priority", ["URGENT", 7, -1, True, 1.5, None.__class__.__name__, [1]])
+def test_unknown_priority_is_422_naming_the_field(api, priority):
+    reply = api.call("POST", SUBMIT, json={"file_path": str(api.document()), "priority": priority})
+    assert reply.status == 422
+    assert error_of(reply) == ("invalid_priority", "priority")
+
+
+@pytest.mark.parametrize("body", [b"{not json", b"", b"\xff\xfe", b'{"file_path": "/x",}'])
+def test_malformed_json_is_400(api, body):
+    reply = api.call("POST", SUBMIT, data=body, headers={"Content-Type": "application/json"})
+    assert reply.status == 400
+    assert error_of(reply) == ("malformed_json", "body")
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ([], "body"),
+    ("text", "body"),
+    ({}, "file_path"),
+    ({"file_path": ""}, "file_path"),
+    ({"file_path": 42}, "file_path"),
+    ({"file_path": "/tmp/x", "colour": "red"}, "colour"),
+    ({"file_path": "/tmp/x", "metadata": [1]}, "metadata"),
+    ({"file_path": "/tmp/x", "dedupe": "perhaps"}, "dedupe"),
+])
+def test_wrong_fields_are_422_naming_the_field(api, body, field):
+    reply = api.call("POST", SUBMIT, json=body)
+    assert reply.status == 422, reply.text
+    assert error_of(reply)[1] == field
+
+
+def test_missing_file_is_422(api):
+    reply = api.call("POST", SUBMIT, json={"file_path": str(api.docs / "absent.pdf")})
+    assert reply.status == 422
+    assert error_of(reply) == ("file_not_found", "file_path")
+
+
+def test_folder_is_422(api):
+    reply = api.call("POST", SUBMIT, json={"file_path": str(api.docs)})
+    assert reply.status == 422
+    assert error_of(reply) == ("unsupported", "file_path")
+
+
+def test_relative_path_is_422(api):
+    reply = api.call("POST", SUBMIT, json={"file_path": "docs/doc.txt"})
+    assert reply.status == 422
+    assert error_of(reply) == ("invalid_path", "file_path")
+
+
+def test_path_outside_allowed_folders_is_403(api, tmp_path):
+    outside = tmp_path / "elsewhere" / "secret.txt"
+    outside.parent.mkdir()
+    outside.write_text("secret")
+    for path in (outside, api.docs / ".." / "elsewhere" / "secret.txt"):
+        reply = api.call("POST", SUBMIT, json={"file_path": str(path)})
+        assert reply.status == 403
+        assert error_of(reply) == ("path_not_allowed", "file_path")
+    link = api.docs / "link.txt"
+    link.symlink_to(outside)
+    reply = api.call("POST", SUBMIT, json={"file_path": str(link)})
+    assert reply.status == 403
+    assert api.processor.store.count() == 0
+
+
+def test_idempotency_key_returns_the_existing_job(api):
+    path = api.document()
+    headers = {"Idempotency-Key": "scan-0001"}
+    first = api.call("POST", SUBMIT, json={"file_path": str(path)}, headers=headers)
+    again = api.call("POST", SUBMIT, json={"file_path": str(path)}, headers=headers)
+    assert first.status == 202
+    assert again.status == 200
+    assert again.body["existing"] is True
+    assert again.body["job_id"] == first.body["job_id"]
+    assert again.headers["Location"] == first.headers["Location"]
+    assert api.processor.store.count() == 1
+
+
+def test_idempotency_key_reused_for_another_file_is_refused(api):
+    headers = {"Idempotency-Key": "k1"}
+    api.call("POST", SUBMIT, json={"file_path": str(api.document("a.txt"))}, headers=headers)
+    reply = api.call("POST", SUBMIT, json={"file_path": str(api.document("b.txt"))},
+                     headers=headers)
+    assert reply.status == 422
+    assert error_of(reply) == ("idempotency_key_reused", "Idempotency-Key")
+
+
+def test_bad_idempotency_key_is_422(api):
+    reply = api.call("POST", SUBMIT, json={"file_path": str(api.document())},
+                     headers={"Idempotency-Key": "x" * 300})
+    assert reply.status == 422
+    assert error_of(reply)[1] == "Idempotency-Key"
+
+
+def test_dedupe_returns_the_job_with_the_same_content(api):
+    first = api.call("POST", SUBMIT, json={"file_path": str(api.document("a.txt", "same")),
+                                           "dedupe": True})
+    copy = api.call("POST", SUBMIT, json={"file_path": str(api.document("copy.txt", "same")),
+                                          "dedupe": True})
+    other = api.call("POST", SUBMIT, json={"file_path": str(api.document("o.txt", "other")),
+                                           "dedupe": True})
+    without = api.call("POST", SUBMIT, json={"file_path": str(api.docs / "copy.txt")})
+    assert first.status == 202 and other.status == 202 and without.status == 202
+    assert copy.status == 200 and copy.body["existing"] is True
+    assert copy.body["job_id"] == first.body["job_id"]
+    assert len({first.body["job_id"], other.body["job_id"], without.body["job_id"]}) == 3
+
+
+def test_batch_submits_all_with_one_batch_id(api):
+    paths = [str(api.document(f"d{i}.txt", f"text {i}")) for i in range(5)]
+    reply = api.call("POST", BATCH, json={"file_paths": paths, "priority": "LOW"})
+    assert reply.status == 202, reply.text
+    assert reply.body["count"] == 5
+    batch_id = reply.body["batch_id"]
+    listed = api.call("GET", reply.headers["Location"]).body
+    assert {job["job_id"] for job in listed["jobs"]} == set(reply.body["job_ids"])
+    assert all(job["batch_id"] == batch_id and job["priority"] == "LOW"
+               for job in listed["jobs"])
+    finished = api.wait_finished(reply.body["job_ids"])
+    assert {job["status"] for job in finished.values()} == {"COMPLETED"}
+
+
+def test_batch_with_a_bad_path_queues_nothing(api, tmp_path):
+    good = str(api.document())
+    reply = api.call("POST", BATCH, json={"file_paths": [good, str(api.docs / "nope.txt")]})
+    assert reply.status == 422
+    assert error_of(reply) == ("file_not_found", "file_paths[1]")
+    reply = api.call("POST", BATCH, json={"file_paths": [good, "/etc/hostname"]})
+    assert reply.status == 403
+    assert error_of(reply)[1] == "file_paths[1]"
+    assert api.processor.store.count() == 0
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"file_paths": []}, "file_paths"),
+    ({"file_paths": "/a"}, "file_paths"),
+    ({"file_paths": ["/a", 3]}, "file_paths[1]"),
+    ({}, "file_paths"),
+    ({"file_paths": ["/a"], "priority": "ASAP"}, "priority"),
+])
+def test_batch_bad_input(api, body, field):
+    reply = api.call("POST", BATCH, json=body)
+    assert reply.status == 422
+    assert error_of(reply)[1] == field
+
+
+def test_batch_idempotency_and_dedupe(api):
+    paths = [str(api.document("x.txt", "x")), str(api.document("y.txt", "y"))]
+    headers = {"Idempotency-Key": "batch-1"}
+    first = api.call("POST", BATCH, json={"file_paths": paths}, headers=headers)
+    again = api.call("POST", BATCH, json={"file_paths": paths}, headers=headers)
+    assert first.status == 202 and again.status == 200
+    assert again.body["job_ids"] == first.body["job_ids"]
+    assert again.body["existing_job_ids"] == first.body["job_ids"]
+    dedupe = api.call("POST", BATCH, json={"file_paths": [*paths, str(api.document("z.txt", "x"))],
+                                            "dedupe": True})
+    assert dedupe.status == 202
+    # x.txt and y.txt were keyed by name before, so all three are new by content,
+    # and z.txt repeats x.txt's content inside the request: submitted once.
+    assert dedupe.body["job_ids"][0] == dedupe.body["job_ids"][2]
+    assert dedupe.body["existing_job_ids"] == [dedupe.body["job_ids"][2]]
+    assert api.processor.store.count() == 4  # 2 by key, 2 by content
+
+
+def test_queue_full_is_503_with_retry_after(qloop, tmp_path):
+    from tests.api.conftest import make_api, noop_pipeline
+
+    for api in make_api(qloop, tmp_path, pipeline=noop_pipeline(),
+                        settings_changes={"max_queue_size": 2}):
+        api.call("POST", "/api/background/queue/pause")
+        paths = [str(api.document(f"f{i}.txt")) for i in range(3)]
+        assert api.call("POST", BATCH, json={"file_paths": paths[:2]}).status == 202
+        reply = api.call("POST", SUBMIT, json={"file_path": paths[2]})
+        assert reply.status == 503
+        assert reply.body["error"] == "queue_full"
+        assert reply.headers["Retry-After"]
