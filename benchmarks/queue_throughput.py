@@ -1,0 +1,144 @@
+"""Queue throughput through the real store and processor on a durable SQLite file.
+
+    python benchmarks/queue_throughput.py [--jobs 20000] [--workers 2] [--no-fsync]
+
+Measures, with the no-op pipeline (four in-process steps that do nothing, so what is
+measured is the queue: claims, step transitions, completions, events, history):
+
+- enqueue_per_s        submit_job one at a time, each its own committed transaction
+- enqueue_batch_per_s  submit_batch of all jobs in one transaction
+- end_to_end_per_s     from the first submit to the last completion (history kept)
+- drain_per_s_2000     draining 2,000 queued jobs
+- drain_per_s_20000    draining 20,000 queued jobs (should be >= 80 % of the above)
+
+Prints one JSON line. Each figure uses a fresh data folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QCoreApplication  # noqa: E402
+
+from docproc_gui.config import Settings  # noqa: E402
+from docproc_gui.engine import BackgroundProcessor, create_background_processor  # noqa: E402
+from docproc_gui.pipeline import build_noop_pipeline  # noqa: E402
+
+
+def _processor(root: Path, name: str, args: argparse.Namespace) -> BackgroundProcessor:
+    settings = Settings(
+        data_dir=root / name,
+        max_workers=args.workers,
+        max_queue_size=10 * args.jobs,
+        durable_commits=not args.no_fsync,
+    )
+    return create_background_processor(settings, pipeline=build_noop_pipeline())
+
+
+def _completion_waiter(processor: BackgroundProcessor, total: int) -> threading.Event:
+    done = threading.Event()
+    counter = [0]
+
+    def listener(events: list[Any]) -> None:
+        counter[0] += sum(1 for event in events if event.kind == "completed")
+        if counter[0] >= total:
+            done.set()
+
+    processor.subscribe(listener)
+    return done
+
+
+def enqueue_single(root: Path, document: Path, args: argparse.Namespace) -> float:
+    processor = _processor(root, "single", args)
+    processor.pause()
+    count = args.single
+    started = time.perf_counter()
+    for _ in range(count):
+        processor.submit_job(document)
+    elapsed = time.perf_counter() - started
+    processor.shutdown(wait=False)
+    return count / elapsed
+
+
+def enqueue_batch(root: Path, document: Path, args: argparse.Namespace) -> float:
+    processor = _processor(root, "batch", args)
+    processor.pause()
+    paths = [document] * args.jobs
+    started = time.perf_counter()
+    processor.submit_batch(paths)
+    elapsed = time.perf_counter() - started
+    processor.shutdown(wait=False)
+    return args.jobs / elapsed
+
+
+def end_to_end(root: Path, document: Path, args: argparse.Namespace) -> float:
+    processor = _processor(root, "e2e", args)
+    done = _completion_waiter(processor, args.jobs)
+    started = time.perf_counter()
+    processor.submit_batch([document] * args.jobs)
+    if not done.wait(600):
+        raise SystemExit("end-to-end run did not finish")
+    elapsed = time.perf_counter() - started
+    assert processor.queue_status()["counts"]["COMPLETED"] == args.jobs
+    processor.shutdown()
+    return args.jobs / elapsed
+
+
+def drain(root: Path, document: Path, args: argparse.Namespace, count: int) -> float:
+    processor = _processor(root, f"drain-{count}", args)
+    processor.pause()
+    processor.submit_batch([document] * count)
+    done = _completion_waiter(processor, count)
+    started = time.perf_counter()
+    processor.resume()
+    if not done.wait(600):
+        raise SystemExit("drain did not finish")
+    elapsed = time.perf_counter() - started
+    processor.shutdown()
+    return count / elapsed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--jobs", type=int, default=20_000)
+    parser.add_argument("--single", type=int, default=5_000, help="jobs for the one-by-one enqueue")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--no-fsync", action="store_true", help="synchronous=NORMAL instead of FULL")
+    args = parser.parse_args()
+    _app = QCoreApplication(sys.argv[:1])
+    with tempfile.TemporaryDirectory(prefix="docproc-bench-") as temporary:
+        root = Path(temporary)
+        document = root / "document.txt"
+        document.write_text("benchmark")
+        figures = {
+            "enqueue_per_s": enqueue_single(root, document, args),
+            "enqueue_batch_per_s": enqueue_batch(root, document, args),
+            "end_to_end_per_s": end_to_end(root, document, args),
+            "drain_per_s_2000": drain(root, document, args, 2_000),
+            "drain_per_s_20000": drain(root, document, args, 20_000),
+        }
+    result: dict[str, Any] = {key: round(value, 1) for key, value in figures.items()}
+    result["drain_ratio_20000_vs_2000"] = round(
+        figures["drain_per_s_20000"] / figures["drain_per_s_2000"], 3
+    )
+    result.update(
+        jobs=args.jobs, workers=args.workers, fsync_every_commit=not args.no_fsync,
+        python=platform.python_version(), cpus=os.cpu_count(),
+    )
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
