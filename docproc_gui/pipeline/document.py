@@ -72,7 +72,8 @@ def extract_document(
         pages=extraction.pages,
         rules=effective_rules(options),
     )
-    signals = text_signals(text)
+    tokens = text.split()
+    signals = text_signals(text, words=len(tokens))
     stat = os.stat(file_path)
     return {
         "text": text,
@@ -103,7 +104,7 @@ def extract_document(
         "signals": signals,
         "extra": extraction.extra,
         "file_hash": file_sha256(file_path),
-        "text_hash": text_fingerprint(text),
+        "text_hash": text_fingerprint(text, tokens),
         "terms": signature_terms(text),
     }
 

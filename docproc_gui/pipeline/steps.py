@@ -5,7 +5,7 @@ step       status          where       what
 =========  ==============  ==========  =================================================
 classify   CLASSIFYING     in-process  real type from the content, size limit (cheap)
 extract    EXTRACTING      sandbox     text, metadata, language, category, signals
-integrate  INTEGRATING     in-process  knowledge base: index, duplicates, links
+integrate  INTEGRATING     in-process  knowledge base: index, duplicates, links, verdict
 quality    QUALITY_CHECK   in-process  score + reasons, flag for review; the job result
 =========  ==============  ==========  =================================================
 
@@ -15,6 +15,12 @@ is involved. Extract is the one sandboxed call per document (hard timeout and me
 in the engine). Its output carries the full text, so it is not checkpointed (re-extracting
 is cheap, storing megabytes of text per job in the checkpoint table is not); integrate is
 idempotent per path, so a resumed job simply redoes extract and integrate.
+
+The quality verdict needs to know whether the document is a duplicate, which integration
+decides; it is computed by the same rules in both steps but *stored* by integrate, in the
+document's own transaction (one commit per document, and never a document without its
+score). The QUALITY_CHECK step builds the job result and only writes when its verdict
+differs (a job resumed after a crash between the two steps, or a changed threshold).
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ from docproc_gui.domain import (
     TransientError,
 )
 from docproc_gui.pipeline.document import classify_file, extract_document
-from docproc_gui.pipeline.quality import assess
+from docproc_gui.pipeline.quality import QualityReport, assess
 
 if TYPE_CHECKING:
     from docproc_gui.store.knowledge import KnowledgeBase
@@ -61,9 +67,16 @@ def build_document_pipeline(
         if not extracted or "file_hash" not in extracted:
             raise TransientError("integrate ran without the extract step's output")
         context.cancel.raise_if_cancelled()
-        stored = knowledge.integrate(extracted, context.job_id, context.file_path)
-        # Everything quality needs, without the text (this output is checkpointed).
+        threshold = float(merged(context).get("quality_threshold", DEFAULT_QUALITY_THRESHOLD))
+        # Everything the quality check needs, without the text (this output is checkpointed).
         summary = {key: value for key, value in extracted.items() if key not in ("text", "terms")}
+
+        def verdict(stored: Mapping[str, Any]) -> tuple[float, list[str], bool]:
+            report = quality_report({**summary, **stored}, threshold)
+            return report.score, report.reasons, report.needs_review
+
+        # The verdict is stored in the same transaction as the document (see QUALITY_CHECK).
+        stored = knowledge.integrate(extracted, context.job_id, context.file_path, assess=verdict)
         return {**summary, **stored}
 
     def quality(context: StepContext) -> dict[str, Any]:
@@ -72,12 +85,18 @@ def build_document_pipeline(
             raise TransientError("quality ran without the integrate step's output")
         threshold = float(merged(context).get("quality_threshold", DEFAULT_QUALITY_THRESHOLD))
         result = job_result(integrated, threshold)
-        knowledge.record_quality(
-            int(integrated["document_id"]),
+        stored = integrated.get("quality") or {}
+        if (stored.get("score"), stored.get("reasons")) != (
             result["quality_score"],
             result["quality_reasons"],
-            result["needs_review"],
-        )
+        ):
+            # Resumed from an older checkpoint, or the threshold changed: store the verdict.
+            knowledge.record_quality(
+                int(integrated["document_id"]),
+                result["quality_score"],
+                result["quality_reasons"],
+                result["needs_review"],
+            )
         return result
 
     return Pipeline(
@@ -97,9 +116,9 @@ def build_document_pipeline(
     )
 
 
-def job_result(integrated: Mapping[str, Any], threshold: float) -> dict[str, Any]:
-    """The job's ``result``: what the document is, what was stored, and its quality."""
-    report = assess(
+def quality_report(integrated: Mapping[str, Any], threshold: float) -> QualityReport:
+    """The quality verdict on an integrated document (duplicates known)."""
+    return assess(
         signals=dict(integrated.get("signals") or {}),
         pages=int(integrated.get("pages") or 0),
         unit=str(integrated.get("unit") or "page"),
@@ -112,6 +131,11 @@ def job_result(integrated: Mapping[str, Any], threshold: float) -> dict[str, Any
         near_duplicate_of=integrated.get("near_duplicate_of"),
         threshold=threshold,
     )
+
+
+def job_result(integrated: Mapping[str, Any], threshold: float) -> dict[str, Any]:
+    """The job's ``result``: what the document is, what was stored, and its quality."""
+    report = quality_report(integrated, threshold)
     return {
         "document_id": integrated["document_id"],
         "title": integrated.get("title"),

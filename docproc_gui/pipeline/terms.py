@@ -14,7 +14,7 @@ import re
 from collections import Counter
 
 SIGNATURE_TERMS = 40
-SCAN_CHARS = 60_000
+SCAN_CHARS = 40_000
 _TERM = re.compile(r"[^\W\d_]{4,32}")
 
 # Function words of the languages DocProc meets most (4+ letters; shorter ones never count).
@@ -52,9 +52,9 @@ def signature_terms(text: str, limit: int = SIGNATURE_TERMS) -> list[list[str | 
     return [[term, count] for term, count in counts.most_common(limit) if count >= 2]
 
 
-def text_fingerprint(text: str) -> str | None:
-    """SHA-256 of the normalised text; None for (almost) empty text."""
-    normalised = " ".join(text.lower().split())
+def text_fingerprint(text: str, tokens: list[str] | None = None) -> str | None:
+    """SHA-256 of the normalised text (``tokens``: its ``split()``, if already at hand)."""
+    normalised = " ".join(text.split() if tokens is None else tokens).lower()
     if len(normalised) < 50:
         return None
     return hashlib.sha256(normalised.encode("utf-8", "surrogatepass")).hexdigest()

@@ -15,10 +15,12 @@ related documents in ``kb_links``.
 - **Re-processing** a path replaces its entry in one transaction, keeping its id.
 
 Threads: :meth:`integrate`, :meth:`record_quality` and :meth:`delete_document` may be called
-from several worker threads; they serialise on one lock and one private connection, each
-in a short ``BEGIN IMMEDIATE`` transaction (the job store's writer has its own connection;
-SQLite's busy timeout orders the two). Reads use the database's pooled reader engine and
-never block on writes (WAL).
+from several worker threads. They go through the knowledge base's own
+:class:`~docproc_gui.store.writer.GroupCommitWriter` on a private connection: concurrent
+integrations share one short ``BEGIN IMMEDIATE`` transaction (one FTS5 segment flush for
+both), and each call returns once its work is committed. The job store's writer has its
+own connection; SQLite's busy timeout orders the two. Reads use the database's pooled
+reader engine and never block on writes (WAL).
 """
 
 from __future__ import annotations
@@ -27,21 +29,20 @@ import json
 import math
 import os
 import re
-import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 
-from docproc_gui.store.database import (
-    Database,
-    _begin_with,
-    _configure_connection,
-    translate_sqlite_error,
-)
+from docproc_gui.store.database import Database, _configure_connection
+from docproc_gui.store.writer import GroupCommitWriter, WriterConnection
+
+# What the quality check says about a freshly integrated document: (score, reasons, review).
+QualityVerdict = tuple[float, list[str], bool]
+Assessor = Callable[[Mapping[str, Any]], QualityVerdict]
 
 HIGHLIGHT = ("\u27e6", "\u27e7")  # ⟦ and ⟧ around matched terms in snippets
 SNIPPET_CHARS = 240
@@ -247,42 +248,66 @@ class KnowledgeBase:
             connect_args={"check_same_thread": False},
         )
         event.listen(self._write, "connect", _configure_connection(durable))
-        event.listen(self._write, "begin", _begin_with("BEGIN IMMEDIATE"))
-        self._lock = threading.Lock()
-        self._connection: Connection | None = None
+        self._writer = GroupCommitWriter(self._write)
 
     def close(self) -> None:
-        with self._lock:
-            if self._connection is not None:
-                self._connection.close()
-                self._connection = None
-            self._write.dispose()
+        """Commit what is pending and release the private write connection."""
+        self._writer.close()
+        self._write.dispose()
 
     # ------------------------------------------------------------------ writes
 
     def integrate(
-        self, doc: Mapping[str, Any], job_id: str | None, file_path: str
+        self,
+        doc: Mapping[str, Any],
+        job_id: str | None,
+        file_path: str,
+        *,
+        assess: Assessor | None = None,
     ) -> dict[str, Any]:
         """Store (or replace) the document extracted from ``file_path``; index unless a duplicate.
 
         ``doc`` is what the EXTRACT stage returned (``text``, ``title``, ``file_hash``,
-        ``text_hash``, ``terms``, ...). Returns ``{document_id, duplicate_of,
-        near_duplicate_of, related: [{document_id, score, title, path, shared_terms}],
-        replaced}``. Called on a worker thread.
+        ``text_hash``, ``terms``, ...). ``assess``, if given, is called with the result
+        (duplicates known) inside the same transaction, and its verdict is stored with the
+        document, so no document is ever visible without its quality. Returns
+        ``{document_id, duplicate_of, near_duplicate_of, related: [{document_id, score,
+        title, path, shared_terms}], replaced, quality: {score, reasons, needs_review} |
+        None}``. Called on a worker thread; blocks until committed.
         """
         path = os.path.abspath(file_path)
-        return self._transaction(lambda conn: self._integrate(conn, doc, job_id, path))
+
+        def operation(conn: WriterConnection, _batch: object) -> dict[str, Any]:
+            stored = self._integrate(conn, doc, job_id, path)
+            stored["quality"] = None
+            if assess is not None:
+                score, reasons, review = assess(stored)
+                self._set_quality(conn, stored["document_id"], score, reasons, review)
+                stored["quality"] = {"score": score, "reasons": reasons, "needs_review": review}
+            return stored
+
+        return self._writer.call(operation)
 
     def record_quality(
         self, document_id: int, score: float, reasons: Sequence[str], needs_review: bool
     ) -> None:
-        """Save the quality check's verdict on a document. Called on a worker thread."""
-        self._transaction(
-            lambda conn: conn.exec_driver_sql(
-                "UPDATE kb_documents SET quality_score = ?, quality_reasons = ?, "
-                "needs_review = ? WHERE id = ?",
-                (score, json.dumps(list(reasons)), int(needs_review), document_id),
-            )
+        """Save a (new) quality verdict on a document. Called on a worker thread."""
+        self._writer.call(
+            lambda conn, _batch: self._set_quality(conn, document_id, score, reasons, needs_review)
+        )
+
+    @staticmethod
+    def _set_quality(
+        conn: WriterConnection,
+        document_id: int,
+        score: float,
+        reasons: Sequence[str],
+        needs_review: bool,
+    ) -> None:
+        conn.exec_driver_sql(
+            "UPDATE kb_documents SET quality_score = ?, quality_reasons = ?, "
+            "needs_review = ? WHERE id = ?",
+            (score, json.dumps(list(reasons)), int(needs_review), document_id),
         )
 
     def delete_document(self, document_id: int) -> bool:
@@ -290,36 +315,22 @@ class KnowledgeBase:
 
         If other files were duplicates of it, the first of them takes its place.
         """
-        return bool(self._transaction(lambda conn: self._remove(conn, document_id, True)))
+        return bool(self._writer.call(lambda conn, _batch: self._remove(conn, document_id, True)))
 
     def delete_path(self, file_path: str) -> bool:
         """Remove the document stored for ``file_path`` (if any)."""
         path = os.path.abspath(file_path)
 
-        def run(conn: Connection) -> bool:
+        def run(conn: WriterConnection, _batch: object) -> bool:
             row = conn.exec_driver_sql(
                 "SELECT id FROM kb_documents WHERE path = ?", (path,)
             ).first()
             return row is not None and self._remove(conn, int(row[0]), True)
 
-        return bool(self._transaction(run))
-
-    def _transaction(self, work: Any) -> Any:
-        with self._lock:
-            if self._connection is None:
-                self._connection = self._write.connect()
-            connection = self._connection
-            try:
-                with connection.begin():
-                    return work(connection)
-            except Exception as error:
-                translated = translate_sqlite_error(error)
-                if translated is not error:
-                    raise translated from error
-                raise
+        return bool(self._writer.call(run))
 
     def _integrate(
-        self, conn: Connection, doc: Mapping[str, Any], job_id: str | None, path: str
+        self, conn: WriterConnection, doc: Mapping[str, Any], job_id: str | None, path: str
     ) -> dict[str, Any]:
         file_hash = str(doc["file_hash"])
         text_hash = doc.get("text_hash")
@@ -355,10 +366,12 @@ class KnowledgeBase:
         else:
             names = ", ".join(values)
             placeholders = ", ".join(f":{name}" for name in values)
-            cursor = conn.exec_driver_sql(
-                f"INSERT INTO kb_documents ({names}) VALUES ({placeholders})", values
+            document_id = int(
+                conn.exec_driver_sql(
+                    f"INSERT INTO kb_documents ({names}) VALUES ({placeholders}) RETURNING id",
+                    values,
+                ).scalar_one()
             )
-            document_id = int(cursor.lastrowid or 0)
         related: list[RelatedDocument] = []
         if duplicate_of is None:
             conn.exec_driver_sql(
@@ -428,7 +441,7 @@ class KnowledgeBase:
         }
 
     def _link(
-        self, conn: Connection, document_id: int, terms: Sequence[Sequence[Any]]
+        self, conn: WriterConnection, document_id: int, terms: Sequence[Sequence[Any]]
     ) -> list[RelatedDocument]:
         """Store the signature terms and link the document to those sharing rare ones."""
         pairs = [(str(term)[:64], int(count)) for term, count in terms[:MAX_TERMS]]
@@ -490,7 +503,9 @@ class KnowledgeBase:
         ]
 
     @staticmethod
-    def _remove(conn: Connection, document_id: int, promote: bool, delete_row: bool = True) -> bool:
+    def _remove(
+        conn: WriterConnection, document_id: int, promote: bool, delete_row: bool = True
+    ) -> bool:
         """Take a document out of the index (and, with ``delete_row``, out of the table)."""
         exists = conn.exec_driver_sql(
             "SELECT 1 FROM kb_documents WHERE id = ?", (document_id,)
