@@ -89,8 +89,7 @@ class BackgroundProcessor(QObject):
         # (set by the factory; None for custom pipelines). The UI and API search it.
         self.knowledge: Any = None
         self.hub = hub or EventHub()
-        self.signals = ProcessorSignals(parent=self)
-        self.hub.subscribe(self.signals.deliver)
+        self._signals: ProcessorSignals | None = None
         store.set_listener(self.hub.publish_changes)
         self.runner = JobRunner(
             store, pipeline, sandbox, self.hub, pipeline_options, job_timeout=settings.job_timeout
@@ -112,6 +111,20 @@ class BackgroundProcessor(QObject):
         self._wake_timer: threading.Timer | None = None
         self._stats_cache: tuple[float, QueueStatistics] | None = None
         self._job_seconds = 1.0  # running average of how long one job takes
+
+    @property
+    def signals(self) -> ProcessorSignals:
+        """The Qt signal bridge, created on first use in the calling thread (the GUI's).
+
+        Headless users (the CLI, benchmarks) never touch it, so no events pile up
+        waiting for an event loop that does not run.
+        """
+        if self._signals is None:
+            self._signals = ProcessorSignals()
+            self._signals.moveToThread(self.thread())
+            self._signals.setParent(self)
+            self.hub.subscribe(self._signals.deliver)
+        return self._signals
 
     # ------------------------------------------------------------------ life cycle
 
@@ -172,13 +185,15 @@ class BackgroundProcessor(QObject):
             return
         self._paused = True
         self._return_buffer("paused")
-        self.signals.paused_changed.emit(True)
+        if self._signals is not None:
+            self._signals.paused_changed.emit(True)
 
     def resume(self) -> None:
         if not self._paused:
             return
         self._paused = False
-        self.signals.paused_changed.emit(False)
+        if self._signals is not None:
+            self._signals.paused_changed.emit(False)
         self._ensure_workers()
 
     def set_max_workers(self, count: int) -> None:

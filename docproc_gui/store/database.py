@@ -13,15 +13,19 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
+from typing import TYPE_CHECKING
+
 from sqlalchemy import Engine, create_engine, event
 
 from docproc_gui.domain import StorageFullError
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+# The newest migration. Alembic (half a second to import) is loaded only when a
+# database is older than this; tests/store/test_migrations.py checks it is the head.
+SCHEMA_HEAD = "0002"
 BUSY_TIMEOUT_MS = 30_000
 
 
@@ -74,16 +78,24 @@ class Database:
 
     def upgrade(self, revision: str = "head") -> None:
         """Bring the schema to ``revision`` with Alembic (a no-op when it is already there)."""
-        if revision == "head" and self.current_revision() == head_revision():
+        if revision == "head" and self.current_revision() == SCHEMA_HEAD:
             return
+        from alembic import command
+
         with self.write_engine.begin() as connection:
             config = alembic_config()
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
 
     def current_revision(self) -> str | None:
+        """The schema version stored in the database (None for a new, empty one)."""
         with self.read_engine.connect() as connection:
-            return MigrationContext.configure(connection).get_current_revision()
+            exists = connection.exec_driver_sql(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+            ).first()
+            if exists is None:
+                return None
+            return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
 
     def dispose(self) -> None:
         self.write_engine.dispose()
@@ -91,6 +103,8 @@ class Database:
 
 
 def alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     return config
@@ -100,8 +114,10 @@ _HEAD: list[str] = []
 
 
 def head_revision() -> str:
-    """The newest migration's id (read once from the scripts)."""
+    """The newest migration's id according to Alembic (read once from the scripts)."""
     if not _HEAD:
+        from alembic.script import ScriptDirectory
+
         head = ScriptDirectory.from_config(alembic_config()).get_current_head()
         _HEAD.append(head or "")
     return _HEAD[0]

@@ -9,7 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from docproc_gui.store import Database, JobStore
-from docproc_gui.store.database import head_revision
+from docproc_gui.store.database import SCHEMA_HEAD, head_revision
 from docproc_gui.store.schema import Base
 
 
@@ -60,3 +60,7 @@ def _table_of(difference: object) -> str | None:
         if name in {"jobs", "job_events", "job_checkpoints"}:
             return str(name)
     return None
+
+
+def test_the_fast_path_knows_the_newest_migration() -> None:
+    assert SCHEMA_HEAD == head_revision()
