@@ -10,30 +10,21 @@ over all types stands in; until anything has finished, there is no estimate (Non
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 
 SMOOTHING = 0.2
 MIN_SCALE, MAX_SCALE = 0.25, 8.0
 
 
-@dataclass(slots=True)
-class _Average:
-    duration: float
-    size: float
-    samples: int = 1
-
-    def update(self, duration: float, size: float) -> None:
-        self.duration += SMOOTHING * (duration - self.duration)
-        self.size += SMOOTHING * (size - self.size)
-        self.samples += 1
-
-
 class EtaEstimator:
-    """Thread-safe online estimate of how long a job of a given type and size takes."""
+    """Online estimate of how long a job of a given type and size takes.
+
+    Learning takes a lock; reading does not: each type's average is an immutable tuple
+    replaced whole, so a reader sees an old or a new one, never half of each.
+    """
 
     def __init__(self) -> None:
-        self._by_type: dict[str, _Average] = {}
-        self._overall: _Average | None = None
+        self._by_type: dict[str, tuple[float, float]] = {}  # type -> (duration, size)
+        self._overall: tuple[float, float] | None = None
         self._lock = threading.Lock()
 
     def learn(self, file_type: str, size: int | None, duration: float) -> None:
@@ -41,25 +32,16 @@ class EtaEstimator:
             return
         size_value = float(size or 0)
         with self._lock:
-            average = self._by_type.get(file_type)
-            if average is None:
-                self._by_type[file_type] = _Average(duration, size_value)
-            else:
-                average.update(duration, size_value)
-            if self._overall is None:
-                self._overall = _Average(duration, size_value)
-            else:
-                self._overall.update(duration, size_value)
+            self._by_type[file_type] = _smoothed(self._by_type.get(file_type), duration, size_value)
+            self._overall = _smoothed(self._overall, duration, size_value)
 
     def expected_duration(self, file_type: str, size: int | None) -> float | None:
-        with self._lock:
-            average = self._by_type.get(file_type) or self._overall
-            if average is None:
-                return None
-            duration, typical_size = average.duration, average.size
+        average = self._by_type.get(file_type) or self._overall
+        if average is None:
+            return None
+        duration, typical_size = average
         if size and typical_size > 0:
-            scale = min(MAX_SCALE, max(MIN_SCALE, size / typical_size))
-            return duration * scale
+            return duration * min(MAX_SCALE, max(MIN_SCALE, size / typical_size))
         return duration
 
     def remaining(
@@ -69,8 +51,20 @@ class EtaEstimator:
         expected = self.expected_duration(file_type, size)
         if expected is None:
             return None
-        by_progress = expected * max(0.0, 1.0 - progress)
+        by_progress = expected * (1.0 - progress) if progress < 1.0 else 0.0
         if elapsed is None:
             return by_progress
-        # A job that already ran longer than expected is not "0 s from done".
-        return max(by_progress, (expected - elapsed), 0.0)
+        # Whichever says longer: the share of work left, or the expected time not yet
+        # spent (a step that reports no progress still counts down).
+        return max(by_progress, expected - elapsed, 0.0)
+
+
+def _smoothed(
+    average: tuple[float, float] | None, duration: float, size: float
+) -> tuple[float, float]:
+    if average is None:
+        return (duration, size)
+    return (
+        average[0] + SMOOTHING * (duration - average[0]),
+        average[1] + SMOOTHING * (size - average[1]),
+    )
