@@ -93,7 +93,14 @@ class RelatedDocument:
     shared_terms: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # Not dataclasses.asdict: it deep-copies, and this runs on every integration.
+        return {
+            "document_id": self.document_id,
+            "score": self.score,
+            "title": self.title,
+            "path": self.path,
+            "shared_terms": list(self.shared_terms),
+        }
 
 
 # ---------------------------------------------------------------------------- query syntax

@@ -244,3 +244,18 @@ def test_zip_bomb_with_lying_sizes_stops_at_member_cap(tmp_path: Path) -> None:
     path = write_zip_bomb_docx(tmp_path / "bomb.docx", unpacked_mb=8)
     with zipfile.ZipFile(path) as archive, pytest.raises(DocumentTooLargeError):
         read_member(archive, "word/document.xml", Limits(max_member_bytes=1024 * 1024))
+
+
+def test_password_protected_odt_is_encrypted(tmp_path: Path) -> None:
+    path = tmp_path / "secret.odt"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        archive.writestr(
+            "META-INF/manifest.xml",
+            '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:'
+            'manifest:1.0"><manifest:file-entry manifest:full-path="content.xml">'
+            "<manifest:encryption-data/></manifest:file-entry></manifest:manifest>",
+        )
+        archive.writestr("content.xml", b"\x8f\x12 encrypted bytes")
+    with pytest.raises(EncryptedDocumentError):
+        process_file(str(path), NO_OCR)

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 # Tesseract is slow on huge scans and gains nothing above ~300 dpi for A4.
 MAX_OCR_PIXELS = 3500 * 3500
+MIN_OCR_SIDE = 1200
 
 
 @lru_cache(maxsize=1)
@@ -37,10 +38,15 @@ def ocr_image(image: Image, languages: str = "eng", timeout: float = 60.0) -> st
     executable = tesseract_path()
     if executable is None:
         raise RuntimeError("tesseract is not installed")
-    if image.mode not in ("L", "1", "RGB"):
-        image = image.convert("RGB")
+    if image.mode not in ("L", "1"):
+        image = image.convert("L")  # CMYK, palette, alpha: tesseract binarises grey best
     pixels = image.width * image.height
-    if pixels > MAX_OCR_PIXELS:
+    longest = max(image.width, image.height)
+    if 0 < longest < MIN_OCR_SIDE:
+        # Tesseract wants glyphs ~20-30 px high: blow small images (icons, thumbnails) up.
+        scale = MIN_OCR_SIDE / longest
+        image = image.resize((round(image.width * scale), round(image.height * scale)))
+    elif pixels > MAX_OCR_PIXELS:
         scale = (MAX_OCR_PIXELS / pixels) ** 0.5
         image = image.resize((max(1, int(image.width * scale)), max(1, int(image.height * scale))))
     buffer = io.BytesIO()

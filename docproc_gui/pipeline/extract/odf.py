@@ -7,7 +7,7 @@ one walk reads every kind. ``meta.xml`` gives title, author, dates and page coun
 
 from __future__ import annotations
 
-from docproc_gui.domain import CorruptDocumentError
+from docproc_gui.domain import CorruptDocumentError, EncryptedDocumentError
 from docproc_gui.pipeline.extract.base import Extraction, ExtractOptions
 from docproc_gui.pipeline.extract.container import open_container
 from docproc_gui.pipeline.extract.xml import apply_core_properties, parse
@@ -25,6 +25,9 @@ def extract_odf(path: str, options: ExtractOptions, detected_type: str) -> Extra
     with open_container(path, options.limits) as container:
         for reason in container.reasons:
             result.mark_partial(reason)
+        manifest = container.read("META-INF/manifest.xml") or b""
+        if b"encryption-data" in manifest:
+            raise EncryptedDocumentError("encrypted: needs a password")
         meta = parse(container.read("meta.xml"))
         apply_core_properties(meta, result)
         content = parse(container.read("content.xml"))
