@@ -157,7 +157,8 @@ class BackgroundProcessor(QObject):
             running = list(self._running.values())
         for item in running:
             item.token.cancel(CancelToken.SHUTDOWN)
-        if self.sandbox is not None and running:
+        # Steps notice within 50 ms and kill their own children; the rest is forced.
+        if running and not self.pool.waitForDone(2_000) and self.sandbox is not None:
             self.sandbox.close(kill=True)
         self.pool.waitForDone(10_000)
         if self.sandbox is not None:

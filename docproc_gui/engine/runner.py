@@ -116,16 +116,23 @@ class JobRunner:
             self.store.complete(claimed, result, done, drop_checkpoints=saved_any)
         except JobInterrupted:
             raise
-        except DocProcError as error:
-            if error.category is ErrorCategory.CANCELLED and cancel.interrupted:
+        except Exception as error:
+            # Whatever a shutdown did to the step (killed its child, say) is not the
+            # document's fault: the job goes back to the queue.
+            if cancel.interrupted:
                 raise JobInterrupted from error
+            self._fail(claimed, error)
+
+    def _fail(self, claimed: ClaimedJob, error: Exception) -> None:
+        """Record ``error`` as the job's categorised failure."""
+        if isinstance(error, DocProcError):
             self.store.fail(claimed, error.category, error.message)
-        except MemoryError:
+        elif isinstance(error, MemoryError):
             self.store.fail(claimed, ErrorCategory.TOO_LARGE, "ran out of memory")
-        except OSError as error:
+        elif isinstance(error, OSError):
             self.store.fail(claimed, *_categorise_os_error(error))
-        except Exception as error:  # noqa: BLE001 - a step's bug fails the job, not the app
-            log.exception("step failed with an unexpected error for %s", job.file_path)
+        else:  # a step's bug fails the job, not the app
+            log.error("unexpected error for %s", claimed.job.file_path, exc_info=error)
             self.store.fail(claimed, ErrorCategory.INTERNAL, f"{type(error).__name__}: {error}")
 
     def _reporter(
