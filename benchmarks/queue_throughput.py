@@ -29,11 +29,11 @@ from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QCoreApplication  # noqa: E402
+from PySide6.QtCore import QCoreApplication
 
-from docproc_gui.config import Settings  # noqa: E402
-from docproc_gui.engine import BackgroundProcessor, create_background_processor  # noqa: E402
-from docproc_gui.pipeline import build_noop_pipeline  # noqa: E402
+from docproc_gui.config import Settings
+from docproc_gui.engine import BackgroundProcessor, create_background_processor
+from docproc_gui.pipeline import build_noop_pipeline
 
 
 def _processor(root: Path, name: str, args: argparse.Namespace) -> BackgroundProcessor:
@@ -114,7 +114,9 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=20_000)
     parser.add_argument("--single", type=int, default=5_000, help="jobs for the one-by-one enqueue")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--no-fsync", action="store_true", help="synchronous=NORMAL instead of FULL")
+    parser.add_argument(
+        "--no-fsync", action="store_true", help="synchronous=NORMAL instead of FULL"
+    )
     args = parser.parse_args()
     _app = QCoreApplication(sys.argv[:1])
     with tempfile.TemporaryDirectory(prefix="docproc-bench-") as temporary:
@@ -133,8 +135,11 @@ def main() -> int:
         figures["drain_per_s_20000"] / figures["drain_per_s_2000"], 3
     )
     result.update(
-        jobs=args.jobs, workers=args.workers, fsync_every_commit=not args.no_fsync,
-        python=platform.python_version(), cpus=os.cpu_count(),
+        jobs=args.jobs,
+        workers=args.workers,
+        fsync_every_commit=not args.no_fsync,
+        python=platform.python_version(),
+        cpus=os.cpu_count(),
     )
     print(json.dumps(result))
     return 0

@@ -9,13 +9,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Never read the developer's own config file in tests.
 os.environ.setdefault("DOCPROC_CONFIG", os.devnull)
 
-from collections.abc import Iterator  # noqa: E402
-from pathlib import Path  # noqa: E402
+from collections.abc import Iterator
+from pathlib import Path
 
-import pytest  # noqa: E402
+import pytest
 
-from docproc_gui.config import Settings  # noqa: E402
-from docproc_gui.store import Database, JobStore  # noqa: E402
+from docproc_gui.config import Settings
+from docproc_gui.store import Database, JobStore
 
 
 @pytest.fixture

@@ -28,13 +28,16 @@ def test_plain_and_prefixed_environment_names(tmp_path: Path) -> None:
         config_path=absent, environ={"MAX_WORKERS": "5", "MAX_QUEUE_SIZE": "9", "JOB_TIMEOUT": "7"}
     )
     assert (plain.max_workers, plain.max_queue_size, plain.job_timeout) == (5, 9, 7.0)
-    both = load_settings(config_path=absent, environ={"MAX_WORKERS": "5", "DOCPROC_MAX_WORKERS": "6"})
+    both = load_settings(
+        config_path=absent, environ={"MAX_WORKERS": "5", "DOCPROC_MAX_WORKERS": "6"}
+    )
     assert both.max_workers == 6
 
 
 def test_data_dir_flag_moves_the_database(tmp_path: Path) -> None:
-    settings = load_settings({"data_dir": str(tmp_path / "elsewhere")}, config_path=tmp_path / "x",
-                             environ={})
+    settings = load_settings(
+        {"data_dir": str(tmp_path / "elsewhere")}, config_path=tmp_path / "x", environ={}
+    )
     assert settings.database_path == tmp_path / "elsewhere" / "docproc.sqlite3"
 
 
@@ -56,8 +59,13 @@ def test_bad_config_files_name_the_problem(tmp_path: Path, text: str, message: s
 
 def test_saved_settings_read_back(tmp_path: Path) -> None:
     config = tmp_path / "sub" / "config.toml"
-    original = Settings(data_dir=tmp_path / "d", max_workers=7, api_allowed_paths=["/srv/in"],
-                        type_preferences={"pdf": 30.0}, notifications=False)
+    original = Settings(
+        data_dir=tmp_path / "d",
+        max_workers=7,
+        api_allowed_paths=["/srv/in"],
+        type_preferences={"pdf": 30.0},
+        notifications=False,
+    )
     save_settings(original, config)
     loaded = load_settings(config_path=config, environ={})
     assert loaded.max_workers == 7

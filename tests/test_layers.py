@@ -15,7 +15,10 @@ def test_import_contracts_hold() -> None:
     linter = Path(sys.executable).with_name("lint-imports")
     result = subprocess.run(
         [str(linter), "--config", str(ROOT / "pyproject.toml"), "--no-cache"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 broken" in result.stdout

@@ -32,7 +32,9 @@ def register(subparsers: Any) -> None:
     )
     process.add_argument("paths", nargs="*", metavar="PATH")
     add_data_dir(process)
-    process.add_argument("--priority", default="NORMAL", help="CRITICAL, HIGH, NORMAL, LOW, BACKGROUND or 0-4")
+    process.add_argument(
+        "--priority", default="NORMAL", help="CRITICAL, HIGH, NORMAL, LOW, BACKGROUND or 0-4"
+    )
     process.add_argument("--workers", type=int, help="worker threads (default: CPU count)")
     process.add_argument("--timeout", type=float, help="per-job timeout in seconds")
     process.add_argument("--json", action="store_true", help="print one JSON summary")
@@ -141,7 +143,9 @@ def _summary(progress: list[Any], elapsed: float) -> dict[str, Any]:
         "failed": len(failed),
         "cancelled": sum(item.status is S.CANCELLED for item in progress),
         "failed_by_category": dict(
-            Counter(item.error_category.value if item.error_category else "unknown" for item in failed)
+            Counter(
+                item.error_category.value if item.error_category else "unknown" for item in failed
+            )
         ),
         "elapsed_s": round(elapsed, 3),
         "docs_per_min": round(len(progress) / elapsed * 60.0, 1) if elapsed > 0 else 0.0,

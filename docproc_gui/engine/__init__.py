@@ -1,4 +1,6 @@
-"""The engine: BackgroundProcessor on a QThreadPool, signal bridge, sandbox, health (QtCore only)."""
+"""The engine: BackgroundProcessor on a QThreadPool, signal bridge, sandbox, health.
+
+Uses QtCore only; widgets live in the UI."""
 
 from docproc_gui.engine.events import EventHub, JobEvent
 from docproc_gui.engine.factory import create_background_processor, pipeline_options

@@ -72,7 +72,7 @@ class EventHub:
             for event in events:
                 try:
                     callback(event.progress)
-                except Exception:  # noqa: BLE001 - a callback never breaks the engine
+                except Exception:
                     log.exception("progress callback %r failed", callback)
 
         return self.subscribe(listener)
@@ -112,7 +112,7 @@ class EventHub:
             for listener in self._listeners:
                 try:
                     listener(events)
-                except Exception:  # noqa: BLE001 - listeners are isolated from each other
+                except Exception:
                     log.exception("event listener %r failed", listener)
 
     def _to_event(self, change: JobChange) -> JobEvent:

@@ -59,8 +59,9 @@ def create_background_processor(
         store = JobStore(database, settings)
         sandbox = None
         if any(step.sandboxed is not None for step in pipeline.steps):
-            sandbox = Sandbox(settings.sandbox_processes, settings.memory_limit_mb,
-                              settings.job_timeout)
+            sandbox = Sandbox(
+                settings.sandbox_processes, settings.memory_limit_mb, settings.job_timeout
+            )
     except BaseException:
         lock.release()
         raise
@@ -70,8 +71,13 @@ def create_background_processor(
         lock.release()
 
     processor = BackgroundProcessor(
-        settings, store, pipeline, sandbox=sandbox, pipeline_options=step_options,
-        on_close=on_close, parent=parent,
+        settings,
+        store,
+        pipeline,
+        sandbox=sandbox,
+        pipeline_options=step_options,
+        on_close=on_close,
+        parent=parent,
     )
     processor.knowledge = knowledge
     if start:

@@ -76,16 +76,32 @@ def assess_health(
     if rate is not None and finished >= MIN_FINISHED_FOR_RATE:
         percent = f"{rate:.0%}"
         if rate >= settings.failure_rate_critical:
-            alerts.append(Alert(CRITICAL, f"High failure rate: {percent} in the last "
-                                          f"{settings.health_window_minutes:g} min", "failure_rate"))
+            alerts.append(
+                Alert(
+                    CRITICAL,
+                    f"High failure rate: {percent} in the last "
+                    f"{settings.health_window_minutes:g} min",
+                    "failure_rate",
+                )
+            )
         elif rate >= settings.failure_rate_warning:
-            alerts.append(Alert(WARNING, f"High failure rate: {percent} in the last "
-                                         f"{settings.health_window_minutes:g} min", "failure_rate"))
+            alerts.append(
+                Alert(
+                    WARNING,
+                    f"High failure rate: {percent} in the last "
+                    f"{settings.health_window_minutes:g} min",
+                    "failure_rate",
+                )
+            )
     age = stats.oldest_queued_age
     if age >= settings.oldest_queued_critical_seconds:
-        alerts.append(Alert(CRITICAL, f"Oldest queued job has waited {age / 60:.0f} min", "queue_age"))
+        alerts.append(
+            Alert(CRITICAL, f"Oldest queued job has waited {age / 60:.0f} min", "queue_age")
+        )
     elif age >= settings.oldest_queued_warning_seconds:
-        alerts.append(Alert(WARNING, f"Oldest queued job has waited {age / 60:.0f} min", "queue_age"))
+        alerts.append(
+            Alert(WARNING, f"Oldest queued job has waited {age / 60:.0f} min", "queue_age")
+        )
     if stuck_jobs:
         alerts.append(Alert(WARNING, f"{stuck_jobs} job(s) running past the job timeout", "stuck"))
     if disk_free_mb is not None:
@@ -95,7 +111,9 @@ def assess_health(
             alerts.append(Alert(WARNING, f"Low disk space: {disk_free_mb:.0f} MB free", "disk"))
     limit = settings.max_queue_size
     if stats.waiting_jobs >= limit:
-        alerts.append(Alert(CRITICAL, f"Queue is full ({stats.waiting_jobs} of {limit})", "queue_full"))
+        alerts.append(
+            Alert(CRITICAL, f"Queue is full ({stats.waiting_jobs} of {limit})", "queue_full")
+        )
     elif stats.waiting_jobs >= settings.queue_nearly_full_ratio * limit:
         alerts.append(
             Alert(WARNING, f"Queue nearly full ({stats.waiting_jobs} of {limit})", "queue_full")

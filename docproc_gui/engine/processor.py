@@ -10,6 +10,7 @@ on the GUI thread). Uses QtCore only.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
@@ -41,7 +42,7 @@ from docproc_gui.domain import (
 from docproc_gui.engine.events import EventHub, JobEvent, ProgressCallback
 from docproc_gui.engine.health import HealthReport, assess_health, free_disk_mb
 from docproc_gui.engine.rate_limit import ThroughputLimiter
-from docproc_gui.engine.runner import JobInterrupted, JobRunner
+from docproc_gui.engine.runner import JobInterruptedError, JobRunner
 from docproc_gui.engine.sandbox import Sandbox
 from docproc_gui.engine.signals import ProcessorSignals
 from docproc_gui.store import ClaimedJob, JobStore, Submission
@@ -134,7 +135,8 @@ class BackgroundProcessor(QObject):
         if report.requeued or report.failed:
             log.info(
                 "recovered %d interrupted job(s), %d failed after too many interruptions",
-                len(report.requeued), len(report.failed),
+                len(report.requeued),
+                len(report.failed),
             )
         self._ensure_workers()
 
@@ -221,8 +223,14 @@ class BackgroundProcessor(QObject):
         :class:`~docproc_gui.domain.QueueFullError` when the queue is full.
         """
         path, size = _checked_file(file_path)
-        item = Submission(path, ProcessingPriority.parse(priority), metadata or {},
-                          max_retries, idempotency_key, size)
+        item = Submission(
+            path,
+            ProcessingPriority.parse(priority),
+            metadata or {},
+            max_retries,
+            idempotency_key,
+            size,
+        )
         job = self.store.submit_many([item])[0]
         self._ensure_workers()
         return job.job_id
@@ -339,12 +347,15 @@ class BackgroundProcessor(QObject):
         now = time.monotonic()
         with self._lock:
             stuck = sum(
-                1 for item in self._running.values()
+                1
+                for item in self._running.values()
                 if now - item.started > self.settings.job_timeout + STUCK_GRACE_S
             )
         return assess_health(
-            self.statistics(), self.settings,
-            disk_free_mb=free_disk_mb(self.settings.data_dir), stuck_jobs=stuck,
+            self.statistics(),
+            self.settings,
+            disk_free_mb=free_disk_mb(self.settings.data_dir),
+            stuck_jobs=stuck,
         )
 
     # ------------------------------------------------------------------ controlling
@@ -375,9 +386,7 @@ class BackgroundProcessor(QObject):
         self._ensure_workers()
         return job
 
-    def set_priority(
-        self, job_id: str, priority: ProcessingPriority | int | str
-    ) -> ProcessingJob:
+    def set_priority(self, job_id: str, priority: ProcessingPriority | int | str) -> ProcessingJob:
         return self.store.set_priority(job_id, ProcessingPriority.parse(priority))
 
     def move_job(self, job_id: str, *, top: bool) -> ProcessingJob:
@@ -421,16 +430,15 @@ class BackgroundProcessor(QObject):
                 all_done.set()
             if not all_done.wait(timeout):
                 for job_id in set(job_ids) - finished:
-                    try:
+                    with contextlib.suppress(JobNotFoundError):
                         self.cancel_job(job_id)
-                    except JobNotFoundError:
-                        pass
                 all_done.wait(10.0)
             self.hub.drain()
         finally:
             unsubscribe()
-        jobs = self.store.list_jobs(batch_id=batch_id, limit=max(1, len(job_ids)),
-                                    newest_first=False)
+        jobs = self.store.list_jobs(
+            batch_id=batch_id, limit=max(1, len(job_ids)), newest_first=False
+        )
         return _batch_result(jobs, time.monotonic() - started)
 
     # ------------------------------------------------------------------ workers
@@ -466,7 +474,7 @@ class BackgroundProcessor(QObject):
                         counted = False
                     break
                 self._execute(claimed)
-        except Exception:  # noqa: BLE001 - a worker loop must never die silently
+        except Exception:
             log.exception("worker loop failed")
         finally:
             with self._lock:
@@ -494,7 +502,7 @@ class BackgroundProcessor(QObject):
             self._running[job_id] = _Running(claimed, token, started)
         try:
             self.runner.run(claimed, token)
-        except JobInterrupted:
+        except JobInterruptedError:
             self.store.requeue([claimed], "interrupted by shutdown")
         finally:
             with self._lock:

@@ -27,7 +27,7 @@ from docproc_gui.store import ClaimedJob, JobChange, JobStore
 log = logging.getLogger(__name__)
 
 
-class JobInterrupted(Exception):
+class JobInterruptedError(Exception):
     """The engine is shutting down: leave the job for the next start (not a failure)."""
 
 
@@ -68,7 +68,7 @@ class JobRunner:
                 if step.name in done:
                     continue
                 if cancel.interrupted:
-                    raise JobInterrupted
+                    raise JobInterruptedError
                 cancel.raise_if_cancelled()
                 base = sum(s.weight for s in self.pipeline.steps if s.name in done) / total
                 self.store.record_step(
@@ -89,15 +89,17 @@ class JobRunner:
                         outputs=outputs,
                         options=self.options,
                         cancel=cancel,
-                        report=self._reporter(claimed, step.status, step.name, base,
-                                              step.weight / total, done),
+                        report=self._reporter(
+                            claimed, step.status, step.name, base, step.weight / total, done
+                        ),
                     )
                     output = step.run(context)
                 else:
                     assert step.sandboxed is not None
                     if self.sandbox is None:
-                        raise DocProcError("no sandbox for a sandboxed step",
-                                           category=ErrorCategory.INTERNAL)
+                        raise DocProcError(
+                            "no sandbox for a sandboxed step", category=ErrorCategory.INTERNAL
+                        )
                     output = self.sandbox.run(
                         step.sandboxed.function,
                         (job.file_path, self.options, outputs),
@@ -114,13 +116,13 @@ class JobRunner:
                 step.checkpoint and outputs.get(step.name) for step in self.pipeline.steps[:-1]
             )
             self.store.complete(claimed, result, done, drop_checkpoints=saved_any)
-        except JobInterrupted:
+        except JobInterruptedError:
             raise
         except Exception as error:
             # Whatever a shutdown did to the step (killed its child, say) is not the
             # document's fault: the job goes back to the queue.
             if cancel.interrupted:
-                raise JobInterrupted from error
+                raise JobInterruptedError from error
             self._fail(claimed, error)
 
     def _fail(self, claimed: ClaimedJob, error: Exception) -> None:
@@ -149,11 +151,20 @@ class JobRunner:
         def report(fraction: float, message: str) -> None:
             self.hub.publish_progress(
                 JobChange(
-                    "progress", job.job_id, status, time.time(),
+                    "progress",
+                    job.job_id,
+                    status,
+                    time.time(),
                     progress=base + share * min(max(fraction, 0.0), 1.0),
-                    current_step=step, steps_completed=tuple(done), file_path=job.file_path,
-                    file_type=job.file_type, file_size=job.file_size, batch_id=job.batch_id,
-                    priority=int(job.priority), attempts=job.attempts, message=message,
+                    current_step=step,
+                    steps_completed=tuple(done),
+                    file_path=job.file_path,
+                    file_type=job.file_type,
+                    file_size=job.file_size,
+                    batch_id=job.batch_id,
+                    priority=int(job.priority),
+                    attempts=job.attempts,
+                    message=message,
                 )
             )
 
@@ -168,5 +179,8 @@ def _categorise_os_error(error: OSError) -> tuple[ErrorCategory, str]:
     if error.errno == errno.ENOSPC:
         return ErrorCategory.STORAGE_FULL, "no space left on the device"
     if error.errno in (errno.EACCES, errno.EPERM):
-        return ErrorCategory.NOT_FOUND, f"cannot read the file (permission denied): {error.filename}"
+        return (
+            ErrorCategory.NOT_FOUND,
+            f"cannot read the file (permission denied): {error.filename}",
+        )
     return ErrorCategory.TRANSIENT, f"I/O error: {error}"

@@ -9,11 +9,12 @@ cancelled, has its child killed. Errors come back categorised.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from concurrent.futures import CancelledError
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
@@ -47,10 +48,8 @@ def _limit_child(memory_limit_mb: int) -> None:
         log.warning("could not set the memory limit in the sandbox")
     # The parent handles Ctrl+C; children just stop when told to.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
+    with contextlib.suppress(OSError):
         os.nice(5)
-    except OSError:  # pragma: no cover
-        pass
 
 
 class Sandbox:
@@ -115,7 +114,7 @@ class Sandbox:
                 ) from None
             except DocProcError:
                 raise
-            except Exception as error:  # noqa: BLE001 - categorise whatever the child raised
+            except Exception as error:
                 raise DocProcError(
                     f"{type(error).__name__}: {error}", category=ErrorCategory.INTERNAL
                 ) from error
@@ -138,4 +137,6 @@ def _expired(error: ProcessExpired, memory_limit_mb: int) -> DocProcError:
             f"the processing child was killed (probably over the {memory_limit_mb} MB memory limit)"
         )
     reason = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
-    return CorruptDocumentError(f"the processing child crashed ({reason}); the file is likely damaged")
+    return CorruptDocumentError(
+        f"the processing child crashed ({reason}); the file is likely damaged"
+    )

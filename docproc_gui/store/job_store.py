@@ -19,9 +19,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
-
 
 from docproc_gui.config import Settings
 from docproc_gui.domain import (
@@ -37,7 +35,7 @@ from docproc_gui.store.database import Database
 from docproc_gui.store.priority import PriorityPolicy
 from docproc_gui.store.progress_journal import ProgressJournal
 from docproc_gui.store.schema import COUNT_BY_STATUS_SQL, RUNNING_SQL, WAITING_SQL
-from docproc_gui.store.writer import GroupCommitWriter, WriteBatch
+from docproc_gui.store.writer import ExecutesSql, GroupCommitWriter, WriteBatch
 from docproc_gui.store.writer import WriterConnection as Connection
 
 S = ProcessingStatus
@@ -58,7 +56,7 @@ _INSERT_EVENT = (
 REFRESH_WAITING_EVERY_S = 5.0
 
 
-_id_random = random.Random(secrets.randbits(128))
+_id_random = random.Random(secrets.randbits(128))  # noqa: S311 - unique, not secret
 
 
 def new_job_id() -> str:
@@ -284,16 +282,32 @@ class JobStore:
                 key = self.policy.sort_key(now, priority, file_type=file_type, file_size=size)
                 rows.append(
                     (
-                        next_seq + offset, job.job_id, job.file_path, size, file_type,
-                        int(priority), key, now, now, job.max_retries,
-                        meta, batch_id, item.idempotency_key,
+                        next_seq + offset,
+                        job.job_id,
+                        job.file_path,
+                        size,
+                        file_type,
+                        int(priority),
+                        key,
+                        now,
+                        now,
+                        job.max_retries,
+                        meta,
+                        batch_id,
+                        item.idempotency_key,
                     )
                 )
                 jobs.append(job)
                 batch.emit(
                     JobChange(
-                        "submitted", job.job_id, S.QUEUED, now, file_path=job.file_path,
-                        file_type=file_type, file_size=size, batch_id=batch_id,
+                        "submitted",
+                        job.job_id,
+                        S.QUEUED,
+                        now,
+                        file_path=job.file_path,
+                        file_type=file_type,
+                        file_size=size,
+                        batch_id=batch_id,
                         priority=int(priority),
                     )
                 )
@@ -329,8 +343,9 @@ class JobStore:
             rows = connection.exec_driver_sql(
                 "UPDATE jobs SET status = 'PROCESSING', started_at = ?, updated_at = ?, "
                 "attempts = attempts + 1, claimed_by = ?, error_category = NULL, "
-                "error_message = NULL WHERE seq IN (SELECT seq FROM jobs INDEXED BY ix_jobs_waiting WHERE "
-                f"{WAITING_SQL} AND not_before <= ? ORDER BY sort_key, seq LIMIT ?) "
+                "error_message = NULL WHERE seq IN (SELECT seq FROM jobs "
+                f"INDEXED BY ix_jobs_waiting WHERE {WAITING_SQL} AND not_before <= ? "
+                "ORDER BY sort_key, seq LIMIT ?) "
                 f"RETURNING {JOB_COLUMNS}",
                 (now, now, worker, now, limit),
             ).all()
@@ -348,10 +363,18 @@ class JobStore:
                 claimed.append(ClaimedJob(row[0], job, checkpoints, steps))
                 batch.emit(
                     JobChange(
-                        "started", job.job_id, S.PROCESSING, now, progress=job.progress,
-                        steps_completed=tuple(steps), file_path=job.file_path,
-                        file_type=job.file_type, file_size=job.file_size,
-                        batch_id=job.batch_id, priority=int(job.priority), attempts=job.attempts,
+                        "started",
+                        job.job_id,
+                        S.PROCESSING,
+                        now,
+                        progress=job.progress,
+                        steps_completed=tuple(steps),
+                        file_path=job.file_path,
+                        file_type=job.file_type,
+                        file_size=job.file_size,
+                        batch_id=job.batch_id,
+                        priority=int(job.priority),
+                        attempts=job.attempts,
                     )
                 )
             if rows:
@@ -409,8 +432,19 @@ class JobStore:
         done: tuple[str, ...],
     ) -> JobChange:
         return JobChange(
-            kind, job.job_id, status, at, progress, step, done, job.file_path, job.file_type,
-            job.file_size, job.batch_id, int(job.priority), job.attempts,
+            kind,
+            job.job_id,
+            status,
+            at,
+            progress,
+            step,
+            done,
+            job.file_path,
+            job.file_type,
+            job.file_size,
+            job.batch_id,
+            int(job.priority),
+            job.attempts,
         )
 
     def fail(
@@ -448,8 +482,12 @@ class JobStore:
             if status is S.RETRYING:
                 delay = self.policy.retry_delay(retry_count + 1)
                 key = self.policy.sort_key(
-                    now, priority, failures=retry_count + 1, is_retry=True,
-                    file_type=job.file_type, file_size=job.file_size,
+                    now,
+                    priority,
+                    failures=retry_count + 1,
+                    is_retry=True,
+                    file_type=job.file_type,
+                    file_size=job.file_size,
                 )
                 connection.exec_driver_sql(
                     "UPDATE jobs SET status = 'RETRYING', retry_count = retry_count + 1, "
@@ -458,7 +496,9 @@ class JobStore:
                     (now + delay, key, category.value, message, now, claimed.seq),
                 )
                 self._grew(1)
-                event_message = f"{message} (retry {retry_count + 1} of {max_retries} in {delay:.1f} s)"
+                event_message = (
+                    f"{message} (retry {retry_count + 1} of {max_retries} in {delay:.1f} s)"
+                )
                 kind = "retry_scheduled"
             else:
                 connection.exec_driver_sql(
@@ -470,14 +510,28 @@ class JobStore:
                 kind = "cancelled" if status is S.CANCELLED else "failed"
             connection.exec_driver_sql(
                 _INSERT_EVENT,
-                (claimed.seq, now, kind, status.value, event_message,
-                 json.dumps({"category": category.value})),
+                (
+                    claimed.seq,
+                    now,
+                    kind,
+                    status.value,
+                    event_message,
+                    json.dumps({"category": category.value}),
+                ),
             )
             batch.emit(
                 JobChange(
-                    kind, job.job_id, status, now, file_path=job.file_path,
-                    file_type=job.file_type, file_size=job.file_size, batch_id=job.batch_id,
-                    priority=int(priority), attempts=job.attempts, error_category=category,
+                    kind,
+                    job.job_id,
+                    status,
+                    now,
+                    file_path=job.file_path,
+                    file_type=job.file_type,
+                    file_size=job.file_size,
+                    batch_id=job.batch_id,
+                    priority=int(priority),
+                    attempts=job.attempts,
+                    error_category=category,
                     message=event_message,
                 )
             )
@@ -575,8 +629,12 @@ class JobStore:
             self._waiting = max(0, self._waiting - 1)
             batch.emit(
                 self._change(
-                    "cancelled", row_to_job(row), S.CANCELLED, now,
-                    message="cancelled by the user", category=ErrorCategory.CANCELLED,
+                    "cancelled",
+                    row_to_job(row),
+                    S.CANCELLED,
+                    now,
+                    message="cancelled by the user",
+                    category=ErrorCategory.CANCELLED,
                 )
             )
             return status
@@ -611,7 +669,12 @@ class JobStore:
             )
             self._grew(1)
             batch.emit(self._change("retried", job, S.QUEUED, now))
-            job.status, job.retry_count, job.error_category, job.error_message = S.QUEUED, 0, None, None
+            job.status, job.retry_count, job.error_category, job.error_message = (
+                S.QUEUED,
+                0,
+                None,
+                None,
+            )
             job.completed_at, job.progress = None, 0.0
             return job
 
@@ -627,7 +690,10 @@ class JobStore:
             now = self.clock()
             created = row[7]
             key = self.policy.sort_key(
-                created, priority, failures=job.retry_count, file_type=job.file_type,
+                created,
+                priority,
+                failures=job.retry_count,
+                file_type=job.file_type,
                 file_size=job.file_size,
             )
             connection.exec_driver_sql(
@@ -742,9 +808,7 @@ class JobStore:
         """Number of jobs per status (every status present, zero where none)."""
         result = {status.value: 0 for status in ProcessingStatus}
         with self.database.read_engine.connect() as connection:
-            for status, number in connection.exec_driver_sql(
-                COUNT_BY_STATUS_SQL
-            ):
+            for status, number in connection.exec_driver_sql(COUNT_BY_STATUS_SQL):
                 result[status] = number
         return result
 
@@ -776,8 +840,13 @@ class JobStore:
                 (seq,),
             ).all()
         return [
-            {"at": to_datetime(at), "kind": kind, "status": status, "message": message,
-             "data": _loads(data, None)}
+            {
+                "at": to_datetime(at),
+                "kind": kind,
+                "status": status,
+                "message": message,
+                "data": _loads(data, None),
+            }
             for at, kind, status, message, data in rows
         ]
 
@@ -792,7 +861,7 @@ class JobStore:
     # ------------------------------------------------------------------ helpers
 
     @staticmethod
-    def _row(connection: Connection, job_id: str) -> Sequence[Any]:
+    def _row(connection: ExecutesSql, job_id: str) -> Sequence[Any]:
         row = connection.exec_driver_sql(
             f"SELECT {JOB_COLUMNS} FROM jobs WHERE job_id = ?", (job_id,)
         ).first()
@@ -811,8 +880,18 @@ class JobStore:
         category: ErrorCategory | None = None,
     ) -> JobChange:
         return JobChange(
-            kind, job.job_id, status, at, progress=job.progress, current_step="",
-            file_path=job.file_path, file_type=job.file_type, file_size=job.file_size,
-            batch_id=job.batch_id, priority=int(job.priority), attempts=job.attempts,
-            error_category=category or job.error_category, message=message,
+            kind,
+            job.job_id,
+            status,
+            at,
+            progress=job.progress,
+            current_step="",
+            file_path=job.file_path,
+            file_type=job.file_type,
+            file_size=job.file_size,
+            batch_id=job.batch_id,
+            priority=int(job.priority),
+            attempts=job.attempts,
+            error_category=category or job.error_category,
+            message=message,
         )

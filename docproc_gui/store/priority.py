@@ -72,7 +72,9 @@ class PriorityPolicy:
             key -= self.retry_boost_seconds
         key -= self.type_preferences.get(file_type, 0.0)
         if file_size:
-            key += min(file_size / MB * self.size_penalty_seconds_per_mb, self.size_penalty_max_seconds)
+            key += min(
+                file_size / MB * self.size_penalty_seconds_per_mb, self.size_penalty_max_seconds
+            )
         return key
 
     @property

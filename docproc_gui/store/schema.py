@@ -19,7 +19,9 @@ class Base(DeclarativeBase):
 
 
 WAITING_SQL = "status IN ('QUEUED', 'RETRYING')"
-RUNNING_SQL = "status IN ('PROCESSING', 'CLASSIFYING', 'EXTRACTING', 'INTEGRATING', 'QUALITY_CHECK')"
+RUNNING_SQL = (
+    "status IN ('PROCESSING', 'CLASSIFYING', 'EXTRACTING', 'INTEGRATING', 'QUALITY_CHECK')"
+)
 FINISHED_SQL = "completed_at IS NOT NULL"
 
 # Jobs per status without a status index (one index less on every insert): each group

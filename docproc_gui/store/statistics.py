@@ -64,13 +64,11 @@ def collect_statistics(
     now = time.time() if now is None else now
     with database.read_engine.connect() as connection:
         counts = {
-            status: number
-            for status, number in connection.exec_driver_sql(
-                COUNT_BY_STATUS_SQL
-            )
+            status: number for status, number in connection.exec_driver_sql(COUNT_BY_STATUS_SQL)
         }
         oldest = connection.exec_driver_sql(
-            f"SELECT min(created_at) FROM jobs INDEXED BY ix_jobs_waiting_created WHERE {WAITING_SQL}"
+            "SELECT min(created_at) FROM jobs INDEXED BY ix_jobs_waiting_created "
+            f"WHERE {WAITING_SQL}"
         ).scalar()
         running = connection.exec_driver_sql(
             f"SELECT count(*) FROM jobs INDEXED BY ix_jobs_running WHERE {RUNNING_SQL}"
@@ -85,7 +83,7 @@ def collect_statistics(
             )
             if row[0] is not None
         ]
-        recent = dict(
+        recent: dict[str, int] = dict(
             connection.exec_driver_sql(
                 "SELECT status, count(*) FROM jobs INDEXED BY ix_jobs_completed_at "
                 f"WHERE {FINISHED_SQL} AND completed_at >= ? GROUP BY status",
@@ -99,7 +97,7 @@ def collect_statistics(
             (week_start,),
         ).all()
         first_day = int(now // DAY) - (days - 1)
-        per_day = dict(
+        per_day: dict[int, int] = dict(
             connection.exec_driver_sql(
                 "SELECT CAST(completed_at / 86400 AS INTEGER) AS day, count(*) FROM jobs "
                 "INDEXED BY ix_jobs_completed_at WHERE completed_at >= ? GROUP BY day",
@@ -122,8 +120,12 @@ def collect_statistics(
     waiting = counts.get("QUEUED", 0) + counts.get("RETRYING", 0)
 
     weekly: dict[str, Any] = {
-        "total_jobs": 0, "successful_jobs": 0, "failed_jobs": 0, "cancelled_jobs": 0,
-        "average_processing_time": None, "success_rate": None,
+        "total_jobs": 0,
+        "successful_jobs": 0,
+        "failed_jobs": 0,
+        "cancelled_jobs": 0,
+        "average_processing_time": None,
+        "success_rate": None,
     }
     for status, number, average in weekly_rows:
         weekly["total_jobs"] += number

@@ -19,7 +19,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy import Engine
 
@@ -27,6 +27,12 @@ from docproc_gui.store.database import translate_sqlite_error
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+
+class ExecutesSql(Protocol):
+    """Anything that runs plain SQL: the writer's connection or a SQLAlchemy one."""
+
+    def exec_driver_sql(self, sql: str, parameters: Any = ...) -> Any: ...
 
 
 class Result:
@@ -103,7 +109,7 @@ Operation = Callable[[WriterConnection, WriteBatch], T]
 
 
 class _Pending(Generic[T]):
-    __slots__ = ("operation", "future")
+    __slots__ = ("future", "operation")
 
     def __init__(self, operation: Operation[T], future: Future[T] | None = None) -> None:
         self.operation = operation
@@ -232,7 +238,7 @@ class GroupCommitWriter:
         if batch.events and self._listener is not None:
             try:
                 self._listener(batch.events)
-            except Exception:  # noqa: BLE001 - a listener never breaks the writer
+            except Exception:
                 log.exception("store event listener failed")
         for item, result in zip(group, results, strict=True):
             if item.future is not None:

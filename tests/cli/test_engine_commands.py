@@ -15,7 +15,11 @@ def docproc(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str
     environment = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "DOCPROC_CONFIG": os.devnull}
     return subprocess.run(
         [sys.executable, "-m", "docproc_gui.cli.main", *args],
-        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=timeout,
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 
@@ -47,7 +51,12 @@ def test_process_a_folder_prints_a_json_summary_and_fails_for_the_bad_file(
     result = docproc("process", str(tmp_path / "in"), "--data-dir", str(tmp_path / "d"), "--json")
     summary = json.loads(result.stdout)
     assert set(summary) >= {
-        "total", "completed", "failed", "failed_by_category", "elapsed_s", "docs_per_min"
+        "total",
+        "completed",
+        "failed",
+        "failed_by_category",
+        "elapsed_s",
+        "docs_per_min",
     }
     assert summary["total"] == 4  # the .xyz file in a folder is not a supported type
     assert summary["completed"] == 3

@@ -18,7 +18,8 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication
 
 from docproc_gui.config import Settings
-from docproc_gui.domain import Pipeline, PipelineStep, ProcessingStatus as S, StepContext
+from docproc_gui.domain import Pipeline, PipelineStep, StepContext
+from docproc_gui.domain import ProcessingStatus as S
 from docproc_gui.engine import create_background_processor
 
 LOG_LOCK = threading.Lock()

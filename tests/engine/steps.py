@@ -15,10 +15,12 @@ from docproc_gui.domain import (
     EncryptedDocumentError,
     Pipeline,
     PipelineStep,
-    ProcessingStatus as S,
     SandboxCall,
     StepContext,
     TransientError,
+)
+from docproc_gui.domain import (
+    ProcessingStatus as S,
 )
 
 
@@ -26,19 +28,25 @@ def noop(context: StepContext) -> dict[str, Any]:
     return {}
 
 
-def sleep_in_child(file_path: str, options: Mapping[str, Any], outputs: Mapping[str, Any]) -> dict[str, Any]:
+def sleep_in_child(
+    file_path: str, options: Mapping[str, Any], outputs: Mapping[str, Any]
+) -> dict[str, Any]:
     """Record this child's pid next to the file, then sleep as long as the file says."""
     Path(file_path + ".pid").write_text(str(os.getpid()))
     time.sleep(float(Path(file_path).read_text() or "0"))
     return {"slept": True}
 
 
-def hog_memory(file_path: str, options: Mapping[str, Any], outputs: Mapping[str, Any]) -> dict[str, Any]:
+def hog_memory(
+    file_path: str, options: Mapping[str, Any], outputs: Mapping[str, Any]
+) -> dict[str, Any]:
     blocks = [bytearray(64 * 1024 * 1024) for _ in range(64)]  # 4 GiB
     return {"size": sum(len(block) for block in blocks)}
 
 
-def crash_child(file_path: str, options: Mapping[str, Any], outputs: Mapping[str, Any]) -> dict[str, Any]:
+def crash_child(
+    file_path: str, options: Mapping[str, Any], outputs: Mapping[str, Any]
+) -> dict[str, Any]:
     os.abort()
 
 
@@ -78,7 +86,9 @@ def four_steps(middle: PipelineStep) -> Pipeline:
 
 
 def sleeping_pipeline() -> Pipeline:
-    return four_steps(PipelineStep("extract", S.EXTRACTING, 5, sandboxed=SandboxCall(sleep_in_child)))
+    return four_steps(
+        PipelineStep("extract", S.EXTRACTING, 5, sandboxed=SandboxCall(sleep_in_child))
+    )
 
 
 def hog_pipeline() -> Pipeline:

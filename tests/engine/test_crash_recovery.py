@@ -38,7 +38,8 @@ def test_sigkill_mid_batch_then_restart_finishes_every_job_exactly_once(tmp_path
     environment = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     child = subprocess.Popen(
         [sys.executable, "-m", "tests.engine.crash_child", str(data), *files],
-        cwd=ROOT, env=environment,
+        cwd=ROOT,
+        env=environment,
     )
     try:
         deadline = time.monotonic() + 60
@@ -54,7 +55,9 @@ def test_sigkill_mid_batch_then_restart_finishes_every_job_exactly_once(tmp_path
     assert child.returncode == -signal.SIGKILL
 
     with sqlite3.connect(database) as connection:
-        statuses = dict(connection.execute("SELECT status, count(*) FROM jobs GROUP BY status").fetchall())
+        statuses = dict(
+            connection.execute("SELECT status, count(*) FROM jobs GROUP BY status").fetchall()
+        )
         interrupted = {
             row[0]
             for row in connection.execute(
@@ -67,12 +70,16 @@ def test_sigkill_mid_batch_then_restart_finishes_every_job_exactly_once(tmp_path
 
     restart = subprocess.run(
         [sys.executable, "-m", "tests.engine.crash_child", str(data)],
-        cwd=ROOT, env=environment, timeout=120,
+        cwd=ROOT,
+        env=environment,
+        timeout=120,
     )
     assert restart.returncode == 0
 
     with sqlite3.connect(database) as connection:
-        final = dict(connection.execute("SELECT status, count(*) FROM jobs GROUP BY status").fetchall())
+        final = dict(
+            connection.execute("SELECT status, count(*) FROM jobs GROUP BY status").fetchall()
+        )
         completions = collections.Counter(
             row[0]
             for row in connection.execute(

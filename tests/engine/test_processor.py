@@ -17,10 +17,14 @@ from docproc_gui.domain import (
     DocumentNotFoundError,
     ErrorCategory,
     Pipeline,
-    ProcessingPriority as P,
     ProcessingProgress,
-    ProcessingStatus as S,
     QueueFullError,
+)
+from docproc_gui.domain import (
+    ProcessingPriority as P,
+)
+from docproc_gui.domain import (
+    ProcessingStatus as S,
 )
 from docproc_gui.engine import BackgroundProcessor, EngineBusyError, create_background_processor
 from docproc_gui.pipeline import build_noop_pipeline
@@ -68,7 +72,12 @@ def test_a_batch_runs_through_every_step_and_reports_it(
     one = result.jobs[0].job_id
     statuses = [p.status for p in seen if p.job_id == one]
     assert statuses == [
-        S.QUEUED, S.PROCESSING, S.CLASSIFYING, S.EXTRACTING, S.INTEGRATING, S.QUALITY_CHECK,
+        S.QUEUED,
+        S.PROCESSING,
+        S.CLASSIFYING,
+        S.EXTRACTING,
+        S.INTEGRATING,
+        S.QUALITY_CHECK,
         S.COMPLETED,
     ]
     final = processor.get_job_progress(one)

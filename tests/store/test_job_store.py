@@ -13,10 +13,14 @@ from docproc_gui.domain import (
     ErrorCategory,
     InvalidTransitionError,
     JobNotFoundError,
-    ProcessingPriority as P,
-    ProcessingStatus as S,
     QueueFullError,
     StorageFullError,
+)
+from docproc_gui.domain import (
+    ProcessingPriority as P,
+)
+from docproc_gui.domain import (
+    ProcessingStatus as S,
 )
 from docproc_gui.store import Database, JobStore, Submission
 
@@ -49,7 +53,12 @@ def test_priorities_run_in_order_and_fifo_within_a_priority(store: JobStore) -> 
     store.submit("/background-1", P.BACKGROUND)
     store.submit("/critical-2", P.CRITICAL)
     assert _claim_all(store) == [
-        "/critical-1", "/critical-2", "/normal-1", "/normal-2", "/low-1", "/background-1",
+        "/critical-1",
+        "/critical-2",
+        "/normal-1",
+        "/normal-2",
+        "/low-1",
+        "/background-1",
     ]
 
 
@@ -154,7 +163,11 @@ def test_permanent_errors_fail_at_once_and_transient_ones_exhaust_retries(
         claimed = store.claim(1)[0]
         assert store.fail(claimed, ErrorCategory.TRANSIENT, "io").result() is S.FAILED
         job = store.get(claimed.job.job_id)
-        assert (job.attempts, job.retry_count, job.error_category) == (2, 1, ErrorCategory.TRANSIENT)
+        assert (job.attempts, job.retry_count, job.error_category) == (
+            2,
+            1,
+            ErrorCategory.TRANSIENT,
+        )
     finally:
         store.close()
 
@@ -233,7 +246,11 @@ def test_checkpoints_are_handed_back_on_resume(store: JobStore) -> None:
     claimed = store.claim(1)[0]
     store.record_step(claimed, S.CLASSIFYING, "classify", 0.0, [])
     store.record_step(
-        claimed, S.EXTRACTING, "extract", 0.1, ["classify"],
+        claimed,
+        S.EXTRACTING,
+        "extract",
+        0.1,
+        ["classify"],
         checkpoint=("classify", {"type": "pdf"}),
     )
     store.writer.flush()

@@ -22,7 +22,8 @@ def test_an_old_database_with_jobs_opens_after_upgrading(tmp_path: Path) -> None
             "INSERT INTO jobs (job_id, file_path, file_type, priority, status, sort_key, "
             "not_before, created_at, updated_at, progress, current_step, steps_completed, "
             "attempts, retry_count, max_retries, metadata, archived) VALUES "
-            "('old-job', '/kept.pdf', 'pdf', 2, 'QUEUED', 1, 0, 1, 1, 0, '', '[]', 0, 0, 3, '{}', 0)"
+            "('old-job', '/kept.pdf', 'pdf', 2, 'QUEUED', 1, 0, 1, 1, 0, '', '[]', 0, 0, 3, "
+            "'{}', 0)"
         )
     old.dispose()
     assert Database(path, migrate=False).current_revision() == "0001"
@@ -63,4 +64,4 @@ def _table_of(difference: object) -> str | None:
 
 
 def test_the_fast_path_knows_the_newest_migration() -> None:
-    assert SCHEMA_HEAD == head_revision()
+    assert head_revision() == SCHEMA_HEAD

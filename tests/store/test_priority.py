@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import heapq
 
-from hypothesis import given, settings as hypothesis_settings
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from docproc_gui.domain import ProcessingPriority as P
