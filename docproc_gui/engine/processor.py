@@ -130,7 +130,10 @@ class BackgroundProcessor(QObject):
     # ------------------------------------------------------------------ life cycle
 
     def start(self) -> None:
-        """Recover jobs a crash left running, then start working on the queue."""
+        """Prune old history, recover jobs a crash left running, then start working."""
+        pruned = self.store.prune_history()
+        if pruned:
+            log.info("removed %d finished job(s) older than the history retention", pruned)
         report = self.store.recover_interrupted()
         if report.requeued or report.failed:
             log.info(

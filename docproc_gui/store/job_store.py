@@ -47,8 +47,8 @@ JOB_COLUMNS = (
 _INSERT_JOB = (
     "INSERT INTO jobs (seq, job_id, file_path, file_size, file_type, priority, status, sort_key, "
     "not_before, created_at, updated_at, progress, current_step, steps_completed, attempts, "
-    "retry_count, max_retries, metadata, batch_id, idempotency_key, archived) "
-    "VALUES (?, ?, ?, ?, ?, ?, 'QUEUED', ?, 0, ?, ?, 0, '', '[]', 0, 0, ?, ?, ?, ?, 0)"
+    "retry_count, max_retries, metadata, batch_id, idempotency_key) "
+    "VALUES (?, ?, ?, ?, ?, ?, 'QUEUED', ?, 0, ?, ?, 0, '', '[]', 0, 0, ?, ?, ?, ?)"
 )
 _INSERT_EVENT = (
     "INSERT INTO job_events (job_seq, at, kind, status, message, data) VALUES (?, ?, ?, ?, ?, ?)"

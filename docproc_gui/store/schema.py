@@ -66,7 +66,6 @@ class JobRow(Base):
     batch_id: Mapped[str | None] = mapped_column(String(32))
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
     claimed_by: Mapped[str | None] = mapped_column(String(64))
-    archived: Mapped[int] = mapped_column(Integer, default=0)
 
     __table_args__ = (
         Index("ix_jobs_waiting", "sort_key", "seq", sqlite_where=text(WAITING_SQL)),

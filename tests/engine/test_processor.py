@@ -376,3 +376,46 @@ def test_health_reports_failures_and_a_full_queue(
     assert {"failure_rate", "queue_full"} <= codes
     assert report.to_dict()["failed_jobs"] == 6
     assert report.to_dict()["queued_jobs"] == 10
+
+
+def test_a_resumed_job_skips_the_steps_whose_output_was_saved(
+    settings: Settings, tmp_path: Path, qapp: Any
+) -> None:
+    from docproc_gui.domain import PipelineStep, StepContext
+    from docproc_gui.store import Database, JobStore
+
+    document = tmp_path / "book.pdf"
+    document.write_text("x")
+    database = Database(settings.database_path)
+    store = JobStore(database, settings)
+    store.submit(str(document))
+    claimed = store.claim(1)[0]
+    store.record_step(claimed, S.CLASSIFYING, "classify", 0.0, [])
+    store.record_step(
+        claimed, S.EXTRACTING, "extract", 0.2, ["classify"],
+        checkpoint=("classify", {"pages": 300}),
+    )
+    store.close()  # the app dies while extracting
+    database.dispose()
+
+    def classify_again(context: StepContext) -> dict[str, Any]:
+        raise AssertionError("classify ran again")
+
+    def extract(context: StepContext) -> dict[str, Any]:
+        return {"pages_seen": context.outputs["classify"]["pages"]}
+
+    pipeline = Pipeline(
+        "resume",
+        (
+            PipelineStep("classify", S.CLASSIFYING, 1, run=classify_again),
+            PipelineStep("extract", S.EXTRACTING, 1, run=extract),
+        ),
+    )
+    processor = create_background_processor(settings, pipeline=pipeline)
+    try:
+        job = _wait_terminal(processor, claimed.job.job_id)
+        assert job.status is S.COMPLETED, job.error_message
+        assert job.result == {"pages_seen": 300}
+        assert job.attempts == 2
+    finally:
+        processor.shutdown()

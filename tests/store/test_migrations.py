@@ -21,9 +21,8 @@ def test_an_old_database_with_jobs_opens_after_upgrading(tmp_path: Path) -> None
         raw.execute(
             "INSERT INTO jobs (job_id, file_path, file_type, priority, status, sort_key, "
             "not_before, created_at, updated_at, progress, current_step, steps_completed, "
-            "attempts, retry_count, max_retries, metadata, archived) VALUES "
-            "('old-job', '/kept.pdf', 'pdf', 2, 'QUEUED', 1, 0, 1, 1, 0, '', '[]', 0, 0, 3, "
-            "'{}', 0)"
+            "attempts, retry_count, max_retries, metadata) VALUES "
+            "('old-job', '/kept.pdf', 'pdf', 2, 'QUEUED', 1, 0, 1, 1, 0, '', '[]', 0, 0, 3, '{}')"
         )
     old.dispose()
     assert Database(path, migrate=False).current_revision() == "0001"

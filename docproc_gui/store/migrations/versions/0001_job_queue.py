@@ -48,7 +48,6 @@ def upgrade() -> None:
         sa.Column("batch_id", sa.String(32)),
         sa.Column("idempotency_key", sa.String(200)),
         sa.Column("claimed_by", sa.String(64)),
-        sa.Column("archived", sa.Integer, nullable=False),
     )
     op.create_index("ix_jobs_waiting", "jobs", ["sort_key", "seq"], sqlite_where=sa.text(WAITING))
     op.create_index("ix_jobs_running", "jobs", ["seq"], sqlite_where=sa.text(RUNNING))
