@@ -10,6 +10,8 @@ measured is the queue: claims, step transitions, completions, events, history):
 - end_to_end_per_s     from the first submit to the last completion (history kept)
 - drain_per_s_2000     draining 2,000 queued jobs
 - drain_per_s_20000    draining 20,000 queued jobs (should be >= 80 % of the above)
+- statistics_ms_100k   median time of one statistics snapshot with 100,000 jobs of
+                       history (what the window and the API poll every second)
 
 Prints one JSON line. Each figure uses a fresh data folder.
 """
@@ -109,6 +111,33 @@ def drain(root: Path, document: Path, args: argparse.Namespace, count: int) -> f
     return count / elapsed
 
 
+def statistics_cost(root: Path, args: argparse.Namespace) -> float:
+    """Median milliseconds of one statistics snapshot over 100,000 finished jobs."""
+    import statistics as stats_module
+
+    from docproc_gui.store import Database, JobStore, Submission
+    from docproc_gui.store.statistics import collect_statistics
+
+    database = Database(root / "stats" / "docproc.sqlite3")
+    store = JobStore(database, Settings(data_dir=root / "stats", max_queue_size=200_000))
+    store.submit_many([Submission(f"/history/{i}.pdf", file_size=1000) for i in range(100_000)])
+    now = time.time()
+    with database.read_engine.begin() as connection:  # spread over the last week
+        connection.exec_driver_sql(
+            "UPDATE jobs SET status = CASE WHEN seq % 20 = 0 THEN 'FAILED' ELSE 'COMPLETED' END, "
+            "started_at = ? - (seq % 604800), completed_at = ? - (seq % 604800) + 0.5",
+            (now, now),
+        )
+    store.close()
+    timings = []
+    for _ in range(30):
+        started = time.perf_counter()
+        collect_statistics(database, now=now)
+        timings.append((time.perf_counter() - started) * 1000)
+    database.dispose()
+    return stats_module.median(timings)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--jobs", type=int, default=20_000)
@@ -129,6 +158,7 @@ def main() -> int:
             "end_to_end_per_s": end_to_end(root, document, args),
             "drain_per_s_2000": drain(root, document, args, 2_000),
             "drain_per_s_20000": drain(root, document, args, 20_000),
+            "statistics_ms_100k": statistics_cost(root, args),
         }
     result: dict[str, Any] = {key: round(value, 1) for key, value in figures.items()}
     result["drain_ratio_20000_vs_2000"] = round(

@@ -24,6 +24,13 @@ def test_an_old_database_with_jobs_opens_after_upgrading(tmp_path: Path) -> None
             "attempts, retry_count, max_retries, metadata) VALUES "
             "('old-job', '/kept.pdf', 'pdf', 2, 'QUEUED', 1, 0, 1, 1, 0, '', '[]', 0, 0, 3, '{}')"
         )
+        raw.execute(
+            "INSERT INTO jobs (job_id, file_path, file_type, priority, status, sort_key, "
+            "not_before, created_at, started_at, completed_at, updated_at, progress, "
+            "current_step, steps_completed, attempts, retry_count, max_retries, metadata) VALUES "
+            "('done-job', '/done.pdf', 'pdf', 2, 'COMPLETED', 1, 0, 1, 10, 13, 13, 1, '', '[]', "
+            "1, 0, 3, '{}')"
+        )
     old.dispose()
     assert Database(path, migrate=False).current_revision() == "0001"
 
@@ -32,6 +39,8 @@ def test_an_old_database_with_jobs_opens_after_upgrading(tmp_path: Path) -> None
     store = JobStore(upgraded)
     try:
         assert store.get("old-job").file_path == "/kept.pdf"
+        # The statistics added by a later migration were filled from the old history.
+        assert store.counts()["COMPLETED"] == 1
         assert [claimed.job.job_id for claimed in store.claim(5)] == ["old-job"]
     finally:
         store.close()
@@ -39,7 +48,7 @@ def test_an_old_database_with_jobs_opens_after_upgrading(tmp_path: Path) -> None
 
 
 def test_the_migrations_create_exactly_the_job_tables_of_the_models(database: Database) -> None:
-    job_tables = {"jobs", "job_events", "job_checkpoints"}
+    job_tables = {"jobs", "job_events", "job_checkpoints", "job_daily_stats"}
     with database.read_engine.connect() as connection:
         context = MigrationContext.configure(connection)
         differences = [
@@ -57,7 +66,7 @@ def _table_of(difference: object) -> str | None:
         table = getattr(part, "table", None)
         if table is not None:
             return str(table.name)
-        if name in {"jobs", "job_events", "job_checkpoints"}:
+        if name in {"jobs", "job_events", "job_checkpoints", "job_daily_stats"}:
             return str(name)
     return None
 
