@@ -52,6 +52,8 @@ _FIND_CHUNK = 20_000
 RELATED_LIMIT = 8
 MAX_TERMS = 40
 RARE_FRACTION = 0.05  # a term in more than 5 % of the documents is not "rare"
+MAX_RARE_DF = 200  # ... nor one in more than 200 documents
+RARE_TERMS = 16  # link on a document's 16 rarest signature terms
 
 _DOCUMENT_COLUMNS = (
     "id, path, job_id, file_hash, text_hash, size, file_type, claimed_type, mime, title, "
@@ -106,14 +108,15 @@ class RelatedDocument:
 # ---------------------------------------------------------------------------- query syntax
 
 _TOKEN = re.compile(r'(-)?(?:(title):)?(?:"([^"]*)"?|(\S+))')
+MIN_PREFIX_CHARS = 3
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def to_fts_query(text: str) -> str | None:
     """Turn what a person types into a safe FTS5 expression (None when nothing is left).
 
-    Words must all match; ``"exact phrase"``; ``prefix*``; ``a OR b``; ``-word`` excludes;
-    ``title:word`` looks in titles only. Every term is quoted, so no input is a syntax error.
+    Words must all match; ``"exact phrase"``; ``prefix*`` (3+ letters); ``a OR b``;
+    ``-word`` excludes; ``title:word`` looks in titles only. Every term is quoted, so no input is a syntax error.
     """
     positives: list[str] = []
     negatives: list[str] = []
@@ -130,7 +133,9 @@ def to_fts_query(text: str) -> str | None:
         else:
             term = word or ""
             if term.endswith("*"):
-                term, prefix = term.rstrip("*"), True
+                term = term.rstrip("*")
+                # A one- or two-letter prefix matches half the vocabulary: search the word.
+                prefix = len(term) >= MIN_PREFIX_CHARS
             term = term.strip("\"'()[]{}.,;:!?")
         if not term or not re.search(r"\w", term):
             continue
@@ -461,15 +466,15 @@ class KnowledgeBase:
         total = conn.exec_driver_sql(
             "SELECT COUNT(*) FROM kb_documents WHERE duplicate_of IS NULL"
         ).scalar_one()
-        max_df = max(3, int(total * RARE_FRACTION))
+        max_df = max(3, min(MAX_RARE_DF, int(total * RARE_FRACTION)))
         marks = ",".join("?" * len(pairs))
-        rare: dict[str, int] = dict(
-            conn.exec_driver_sql(
-                f"SELECT term, df FROM kb_term_stats WHERE term IN ({marks}) "
-                "AND df BETWEEN 2 AND ?",
-                (*[term for term, _ in pairs], max_df),
-            ).all()
-        )
+        candidates = conn.exec_driver_sql(
+            f"SELECT term, df FROM kb_term_stats WHERE term IN ({marks}) "
+            "AND df BETWEEN 2 AND ? ORDER BY df LIMIT ?",
+            (*[term for term, _ in pairs], max_df, RARE_TERMS),
+        ).all()
+        # The rarest shared terms say most and bound the work: at most RARE_TERMS x max_df rows.
+        rare: dict[str, int] = {str(term): int(df) for term, df in candidates}
         if not rare:
             return []
         marks = ",".join("?" * len(rare))

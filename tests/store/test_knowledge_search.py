@@ -107,7 +107,8 @@ def test_facets(knowledge: KnowledgeBase) -> None:
 
 def test_query_translation() -> None:
     assert to_fts_query("pump") == '"pump"'
-    assert to_fts_query('"a b" c*') == '"a b" AND "c"*'
+    assert to_fts_query('"a b" cat*') == '"a b" AND "cat"*'
+    assert to_fts_query("ca*") == '"ca"'
     assert to_fts_query("a -b") == '("a") NOT "b"'
     assert to_fts_query("-only") is None
     assert to_fts_query("  ") is None
