@@ -116,7 +116,8 @@ def to_fts_query(text: str) -> str | None:
     """Turn what a person types into a safe FTS5 expression (None when nothing is left).
 
     Words must all match; ``"exact phrase"``; ``prefix*`` (3+ letters); ``a OR b``;
-    ``-word`` excludes; ``title:word`` looks in titles only. Every term is quoted, so no input is a syntax error.
+    ``-word`` excludes; ``title:word`` looks in titles only. Every term is quoted, so no
+    input is a syntax error.
     """
     positives: list[str] = []
     negatives: list[str] = []
