@@ -1,11 +1,13 @@
 """Throughput of the whole pipeline (classify, extract, integrate, quality) through the engine.
 
-    python benchmarks/pipeline_throughput.py CORPUS_DIR [--processes 2] [--ocr] [--repeat N]
+    python benchmarks/pipeline_throughput.py CORPUS_DIR [--processes 2] [--workers 4]
+                                             [--ocr] [--noop]
 
-Runs a fresh data folder with ``max_workers`` = ``sandbox_processes`` = ``--processes``,
-submits every file of the corpus at once with ``process_batch_sync`` and prints one JSON
-object with ``docs_per_min``, ``pages_per_s``, ``failed_by_category`` and ``peak_rss_mb``
-(this process plus its sandbox children, sampled every 50 ms), plus details.
+Runs a fresh data folder with ``sandbox_processes`` = ``--processes`` (2) and
+``max_workers`` = ``--workers`` (4) threads, submits every file of the corpus at once
+with ``process_batch_sync`` and prints one JSON object with ``docs_per_min``,
+``pages_per_s``, ``failed_by_category`` and ``peak_rss_mb`` (this process plus its
+sandbox children, sampled every 50 ms), plus details.
 """
 
 from __future__ import annotations
@@ -67,42 +69,60 @@ def corpus_files(root: Path) -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", type=Path)
-    parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--processes", type=int, default=2, help="sandbox processes")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=4,
+        help="worker threads; more than processes, so a child never idles while its "
+        "worker integrates in-process",
+    )
     parser.add_argument("--ocr", action="store_true", help="OCR images and scans (slow)")
     parser.add_argument("--timeout", type=float, default=1800.0)
+    parser.add_argument(
+        "--noop", action="store_true", help="the no-op pipeline: the engine's own cost alone"
+    )
     args = parser.parse_args()
 
     from PySide6.QtCore import QCoreApplication
 
     from docproc_gui.config import load_settings
     from docproc_gui.engine import create_background_processor
+    from docproc_gui.pipeline import build_noop_pipeline
 
     files = corpus_files(args.corpus)
     _app = QCoreApplication.instance() or QCoreApplication([sys.argv[0]])
     with tempfile.TemporaryDirectory(prefix="docproc-bench-") as data_dir:
         settings = load_settings(config_path=Path(os.devnull), environ={}).replace(
             data_dir=Path(data_dir),
-            max_workers=args.processes,
+            max_workers=args.workers,
             sandbox_processes=args.processes,
             max_queue_size=max(100_000, len(files) * 2),
         )
-        processor = create_background_processor(settings, options={"ocr": args.ocr}, start=True)
+        processor = create_background_processor(
+            settings,
+            options={"ocr": args.ocr},
+            pipeline=build_noop_pipeline() if args.noop else None,
+            start=True,
+        )
+        knowledge = getattr(processor, "knowledge", None)
         try:
             with PeakMemory() as memory:
                 started = time.perf_counter()
                 batch = processor.process_batch_sync(files, "NORMAL", args.timeout)
                 elapsed = time.perf_counter() - started
-            knowledge = getattr(processor, "knowledge", None)
             indexed = knowledge.count() if knowledge is not None else None
         finally:
             processor.shutdown(wait=True, timeout=30)
+            if knowledge is not None:
+                knowledge.close()
     failures: Counter[str] = Counter()
     pages = 0
     needs_review = 0
     for job in batch.jobs:
-        if job.status.value == "COMPLETED" and job.result:
-            pages += int(job.result.get("pages") or 0)
-            needs_review += bool(job.result.get("needs_review"))
+        if job.status.value == "COMPLETED":
+            pages += int((job.result or {}).get("pages") or 0)
+            needs_review += bool((job.result or {}).get("needs_review"))
         elif job.error_category is not None:
             failures[job.error_category.value] += 1
         else:
@@ -118,7 +138,9 @@ def main() -> int:
         "cancelled": batch.cancelled,
         "elapsed_s": round(elapsed, 2),
         "processes": args.processes,
+        "workers": args.workers,
         "ocr": args.ocr,
+        "pipeline": "noop" if args.noop else "documents",
         "indexed_documents": indexed,
         "needs_review": needs_review,
     }
