@@ -26,9 +26,11 @@ reader engine and never block on writes (WAL).
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import re
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -44,6 +46,8 @@ from docproc_gui.store.writer import GroupCommitWriter, WriterConnection
 QualityVerdict = tuple[float, list[str], bool]
 Assessor = Callable[[Mapping[str, Any]], QualityVerdict]
 
+log = logging.getLogger(__name__)
+
 HIGHLIGHT = ("\u27e6", "\u27e7")  # ⟦ and ⟧ around matched terms in snippets
 SNIPPET_CHARS = 240
 SNIPPET_HEAD_CHARS = 50_000
@@ -54,6 +58,8 @@ MAX_TERMS = 40
 RARE_FRACTION = 0.05  # a term in more than 5 % of the documents is not "rare"
 MAX_RARE_DF = 200  # ... nor one in more than 200 documents
 RARE_TERMS = 16  # link on a document's 16 rarest signature terms
+INDEX_BATCH = 32  # texts handed to FTS5 in one commit ...
+INDEX_DELAY_S = 0.5  # ... or after this long, whichever comes first
 
 _DOCUMENT_COLUMNS = (
     "id, path, job_id, file_hash, text_hash, size, file_type, claimed_type, mime, title, "
@@ -262,11 +268,72 @@ class KnowledgeBase:
         )
         event.listen(self._write, "connect", _configure_connection(durable))
         self._writer = GroupCommitWriter(self._write)
+        self._queue_lock = threading.Lock()
+        self._queued = 0  # documents waiting in kb_pending_text for the full-text index
+        self._timer: threading.Timer | None = None
+        self.flush_index()  # texts a crash left waiting
 
     def close(self) -> None:
-        """Commit what is pending and release the private write connection."""
+        """Index what waits, commit, and release the private write connection."""
+        with self._queue_lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+        self.flush_index()
         self._writer.close()
         self._write.dispose()
+
+    # ------------------------------------------------------------------ the index queue
+
+    def flush_index(self) -> int:
+        """Move every waiting text into the full-text index now; return how many.
+
+        Integration stores a document's text in ``kb_pending_text`` (a plain table: cheap,
+        and durable with the document's row). The FTS5 index takes them in batches: FTS5
+        writes a new segment, and merges, at every commit, which costs more than the
+        tokenising itself when documents arrive one commit at a time. Searches flush first,
+        so a search always sees every integrated document (and may wait for that flush:
+        call :meth:`search` from a worker thread, not the GUI thread).
+        """
+        with self._queue_lock:
+            self._queued = 0
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+
+        def operation(conn: WriterConnection, _batch: object) -> int:
+            moved = conn.exec_driver_sql(
+                "INSERT INTO kb_fts (rowid, title, body) "
+                "SELECT doc_id, title, body FROM kb_pending_text ORDER BY doc_id"
+            ).rowcount
+            conn.exec_driver_sql("DELETE FROM kb_pending_text")
+            return max(0, int(moved))
+
+        return int(self._writer.call(operation))
+
+    def _queued_for_index(self) -> None:
+        with self._queue_lock:
+            self._queued += 1
+            if self._queued >= INDEX_BATCH:
+                flush_now = True
+            else:
+                flush_now = False
+                if self._timer is None:
+                    self._timer = threading.Timer(INDEX_DELAY_S, self._flush_from_timer)
+                    self._timer.daemon = True
+                    self._timer.start()
+        if flush_now:
+            self.flush_index()
+
+    def _flush_from_timer(self) -> None:
+        try:
+            self.flush_index()
+        except Exception:  # the next search or close flushes again
+            log.exception("moving texts into the full-text index failed")
+
+    def _flush_if_queued(self) -> None:
+        if self._queued:
+            self.flush_index()
 
     # ------------------------------------------------------------------ writes
 
@@ -299,7 +366,10 @@ class KnowledgeBase:
                 stored["quality"] = {"score": score, "reasons": reasons, "needs_review": review}
             return stored
 
-        return self._writer.call(operation)
+        stored: dict[str, Any] = self._writer.call(operation)
+        if stored["duplicate_of"] is None:
+            self._queued_for_index()
+        return stored
 
     def record_quality(
         self, document_id: int, score: float, reasons: Sequence[str], needs_review: bool
@@ -388,7 +458,7 @@ class KnowledgeBase:
         related: list[RelatedDocument] = []
         if duplicate_of is None:
             conn.exec_driver_sql(
-                "INSERT INTO kb_fts (rowid, title, body) VALUES (?, ?, ?)",
+                "INSERT OR REPLACE INTO kb_pending_text (doc_id, title, body) VALUES (?, ?, ?)",
                 (document_id, doc.get("title") or "", doc.get("text") or ""),
             )
             related = self._link(conn, document_id, doc.get("terms") or [])
@@ -551,6 +621,9 @@ class KnowledgeBase:
                 (heir, document_id),
             )
             conn.exec_driver_sql(
+                "UPDATE kb_pending_text SET doc_id = ? WHERE doc_id = ?", (heir, document_id)
+            )
+            conn.exec_driver_sql(
                 "UPDATE kb_terms SET doc_id = ? WHERE doc_id = ?", (heir, document_id)
             )
             conn.exec_driver_sql(
@@ -561,6 +634,7 @@ class KnowledgeBase:
                 (heir, document_id),
             )
         conn.exec_driver_sql("DELETE FROM kb_fts WHERE rowid = ?", (document_id,))
+        conn.exec_driver_sql("DELETE FROM kb_pending_text WHERE doc_id = ?", (document_id,))
         conn.exec_driver_sql("DELETE FROM kb_terms WHERE doc_id = ?", (document_id,))
         conn.exec_driver_sql(
             "DELETE FROM kb_links WHERE doc_id = ? OR other_id = ?", (document_id, document_id)
@@ -609,6 +683,7 @@ class KnowledgeBase:
             conditions.append("d.doc_date <= ?")
             params.append(end)
         expression = to_fts_query(query or "")
+        self._flush_if_queued()
         with self._read.connect() as conn:
             if expression is None:
                 if query and query.strip():
@@ -722,6 +797,7 @@ class KnowledgeBase:
 
     def get_text(self, document_id: int) -> str | None:
         """The indexed text of a document (of its original, for a duplicate)."""
+        self._flush_if_queued()
         with self._read.connect() as conn:
             row = conn.exec_driver_sql(
                 "SELECT COALESCE(duplicate_of, id) FROM kb_documents WHERE id = ?", (document_id,)

@@ -114,3 +114,15 @@ class KbLinkRow(Base):
     shared: Mapped[list[str]] = mapped_column(JSON)
 
     __table_args__ = (Index("ix_kb_links_other", "other_id"), {"sqlite_with_rowid": False})
+
+
+class KbPendingTextRow(Base):
+    """A document's text waiting to be moved into the FTS5 index (in batches)."""
+
+    __tablename__ = "kb_pending_text"
+
+    doc_id: Mapped[int] = mapped_column(
+        ForeignKey("kb_documents.id", ondelete="CASCADE"), primary_key=True
+    )
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)

@@ -205,3 +205,35 @@ def test_the_migration_matches_the_knowledge_models(tmp_path: Path) -> None:
         return "kb_" in text and "kb_fts" not in text
 
     assert [d for d in differences if touches_kb(d)] == []
+
+
+def test_texts_wait_for_the_index_durably_and_a_new_instance_indexes_them(tmp_path: Path) -> None:
+    database = Database(tmp_path / "crash.sqlite3")
+    first = KnowledgeBase(database)
+    first.integrate(make_doc(BASE + "pelican"), "j1", "/d/p.txt")
+    with database.read_engine.connect() as connection:
+        waiting = connection.exec_driver_sql("SELECT COUNT(*) FROM kb_pending_text").scalar()
+    assert waiting == 1  # committed with the document, not yet in the FTS index
+    # As after a crash: another instance opens the same database before the first flushed.
+    second = KnowledgeBase(database)
+    with database.read_engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT COUNT(*) FROM kb_pending_text").scalar() == 0
+        assert (
+            connection.exec_driver_sql(
+                "SELECT COUNT(*) FROM kb_fts WHERE kb_fts MATCH 'pelican'"
+            ).scalar()
+            == 1
+        )
+    assert [hit.path for hit in second.search("pelican")] == ["/d/p.txt"]
+    second.close()
+    first.close()
+    database.dispose()
+
+
+def test_a_batch_of_texts_enters_the_index_in_one_flush(knowledge: KnowledgeBase) -> None:
+    from docproc_gui.store.knowledge import INDEX_BATCH
+
+    for index in range(INDEX_BATCH):
+        knowledge.integrate(make_doc(f"batch {index} " + BASE), "j", f"/b/{index}")
+    assert knowledge.flush_index() == 0  # the 32nd integration flushed them all
+    assert len(knowledge.search("batch", limit=100)) == INDEX_BATCH

@@ -85,6 +85,13 @@ def upgrade() -> None:
         sqlite_with_rowid=False,
     )
     op.create_index("ix_kb_links_other", "kb_links", ["other_id"])
+    # Texts waiting to enter the full-text index (moved there in batches, see knowledge.py).
+    op.create_table(
+        "kb_pending_text",
+        sa.Column("doc_id", sa.Integer, sa.ForeignKey("kb_documents.id", **FK), primary_key=True),
+        sa.Column("title", sa.Text, nullable=False),
+        sa.Column("body", sa.Text, nullable=False),
+    )
     # The full-text index stores its own copy of title and body (snippets need the text);
     # its rowid is the document id. Duplicates are not in it. No prefix indexes: with
     # prefix='2 3' indexing took 2.3 times as long (18.4 s vs 7.8 s for 1,824 documents
@@ -118,6 +125,7 @@ def downgrade() -> None:
     op.execute("DROP TRIGGER IF EXISTS kb_terms_removed")
     op.execute("DROP TRIGGER IF EXISTS kb_terms_added")
     op.execute("DROP TABLE IF EXISTS kb_fts")
+    op.drop_table("kb_pending_text")
     op.drop_index("ix_kb_links_other", "kb_links")
     op.drop_table("kb_links")
     op.drop_table("kb_term_stats")
