@@ -108,9 +108,11 @@ def main() -> int:
         knowledge = getattr(processor, "knowledge", None)
         try:
             with PeakMemory() as memory:
+                cpu_before = psutil.Process().cpu_times()
                 started = time.perf_counter()
                 batch = processor.process_batch_sync(files, "NORMAL", args.timeout)
                 elapsed = time.perf_counter() - started
+                cpu_after = psutil.Process().cpu_times()
             indexed = knowledge.count() if knowledge is not None else None
         finally:
             processor.shutdown(wait=True, timeout=30)
@@ -137,6 +139,11 @@ def main() -> int:
         "failed": batch.failed,
         "cancelled": batch.cancelled,
         "elapsed_s": round(elapsed, 2),
+        # CPU the engine process itself used (worker threads: classify, integrate, quality,
+        # store); the rest of the 2 cores went to the sandbox children.
+        "parent_cpu_s": round(
+            (cpu_after.user - cpu_before.user) + (cpu_after.system - cpu_before.system), 2
+        ),
         "processes": args.processes,
         "workers": args.workers,
         "ocr": args.ocr,
