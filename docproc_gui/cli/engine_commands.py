@@ -74,7 +74,7 @@ def run_process(args: argparse.Namespace) -> int:
     def on_events(events: list[Any]) -> None:
         with lock:
             for event in events:
-                if event.progress.status.is_terminal:
+                if event.status.is_terminal:
                     finished[event.job_id] = event.progress
 
     processor.subscribe(on_events)

@@ -12,30 +12,74 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
-from docproc_gui.domain import ProcessingProgress, ProcessingStatus
+from docproc_gui.domain import (
+    RUNNING_STATUSES,
+    TERMINAL_STATUSES,
+    ProcessingProgress,
+    ProcessingStatus,
+)
 from docproc_gui.engine.eta import EtaEstimator
 from docproc_gui.store import JobChange
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(slots=True)
 class JobEvent:
-    """One reportable event: what happened (``kind``) and the job's progress after it."""
+    """One reportable event: what happened (``kind``) and the job's progress after it.
 
-    kind: str
-    progress: ProcessingProgress
-    change: JobChange
+    The :class:`ProcessingProgress` (with its ETA) is built on first access: most
+    listeners read a few fields of a few events, and the hub turns thousands of changes
+    a second into events.
+    """
+
+    __slots__ = ("_elapsed", "_eta", "_progress", "change", "kind")
+
+    def __init__(
+        self, change: JobChange, eta: EtaEstimator, elapsed: float | None, final: bool
+    ) -> None:
+        self.kind = change.kind
+        self.change = change
+        self._eta: EtaEstimator | None = None if final else eta
+        self._elapsed = elapsed
+        self._progress: ProcessingProgress | None = None
 
     @property
     def job_id(self) -> str:
-        return self.progress.job_id
+        return self.change.job_id
+
+    @property
+    def status(self) -> ProcessingStatus:
+        return self.change.status
+
+    @property
+    def progress(self) -> ProcessingProgress:
+        if self._progress is None:
+            change = self.change
+            eta: float | None = None
+            if change.status is ProcessingStatus.COMPLETED:
+                eta = 0.0
+            elif self._eta is not None and change.status in RUNNING_STATUSES:
+                eta = self._eta.remaining(
+                    change.file_type, change.file_size, change.progress, self._elapsed
+                )
+            self._progress = ProcessingProgress(
+                job_id=change.job_id,
+                status=change.status,
+                progress=change.progress,
+                current_step=change.current_step,
+                steps_completed=list(change.steps_completed),
+                estimated_time_remaining=eta,
+                message=change.message,
+                error_category=change.error_category,
+            )
+        return self._progress
 
 
 Listener = Callable[[list[JobEvent]], None]
+LINGER_S = 0.002
 ProgressCallback = Callable[[ProcessingProgress], None]
 _STOP = object()
 
@@ -101,43 +145,45 @@ class EventHub:
 
     def _run(self) -> None:
         while True:
-            item = self._queue.get()
-            if item is _STOP:
-                return
-            if isinstance(item, threading.Event):
-                item.set()
-                continue
-            assert isinstance(item, list)
-            events = [self._to_event(change) for change in item]
-            for listener in self._listeners:
-                try:
-                    listener(events)
-                except Exception:
-                    log.exception("event listener %r failed", listener)
+            items = [self._queue.get()]
+            # Linger a moment and take everything that arrived meanwhile: one wake-up
+            # (and one hand-off of the interpreter lock) per batch, not per commit.
+            time.sleep(LINGER_S)
+            while not self._queue.empty():
+                items.append(self._queue.get_nowait())
+            changes: list[JobChange] = []
+            for item in items:
+                if isinstance(item, list):
+                    changes.extend(item)
+                    continue
+                self._deliver(changes)
+                changes = []
+                if item is _STOP:
+                    return
+                if isinstance(item, threading.Event):
+                    item.set()
+            self._deliver(changes)
+
+    def _deliver(self, changes: list[JobChange]) -> None:
+        if not changes:
+            return
+        events = [self._to_event(change) for change in changes]
+        for listener in self._listeners:
+            try:
+                listener(events)
+            except Exception:
+                log.exception("event listener %r failed", listener)
 
     def _to_event(self, change: JobChange) -> JobEvent:
+        """Runs on the hub thread, in commit order: keeps the start times for the ETA."""
         status = change.status
-        eta: float | None = None
-        if change.kind == "started":
-            self._started_at[change.job_id] = change.at
-        if status.is_running:
+        if status in RUNNING_STATUSES:
+            if change.kind == "started":
+                self._started_at[change.job_id] = change.at
             started = self._started_at.get(change.job_id)
-            elapsed = change.at - started if started is not None else None
-            eta = self.eta.remaining(change.file_type, change.file_size, change.progress, elapsed)
-        elif status.is_terminal or status is ProcessingStatus.RETRYING:
+            return JobEvent(change, self.eta, change.at - started if started else None, False)
+        if status in TERMINAL_STATUSES or status is ProcessingStatus.RETRYING:
             started = self._started_at.pop(change.job_id, None)
-            if status is ProcessingStatus.COMPLETED:
-                eta = 0.0
-                if started is not None:
-                    self.eta.learn(change.file_type, change.file_size, change.at - started)
-        progress = ProcessingProgress(
-            job_id=change.job_id,
-            status=status,
-            progress=change.progress,
-            current_step=change.current_step,
-            steps_completed=list(change.steps_completed),
-            estimated_time_remaining=eta,
-            message=change.message,
-            error_category=change.error_category,
-        )
-        return JobEvent(change.kind, progress, change)
+            if status is ProcessingStatus.COMPLETED and started is not None:
+                self.eta.learn(change.file_type, change.file_size, change.at - started)
+        return JobEvent(change, self.eta, None, True)

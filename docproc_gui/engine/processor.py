@@ -420,7 +420,7 @@ class BackgroundProcessor(QObject):
 
         def listener(events: list[JobEvent]) -> None:
             for event in events:
-                if event.change.batch_id == batch_id and event.progress.status.is_terminal:
+                if event.change.batch_id == batch_id and event.status.is_terminal:
                     finished.add(event.job_id)
             if expected and len(finished) >= expected[0]:
                 all_done.set()

@@ -860,16 +860,30 @@ class JobStore:
                 "ORDER BY id",
                 (seq,),
             ).all()
-        return [
-            {
-                "at": to_datetime(at),
-                "kind": kind,
-                "status": status,
-                "message": message,
-                "data": _loads(data, None),
-            }
-            for at, kind, status, message, data in rows
-        ]
+        events: list[dict[str, Any]] = []
+        for at, kind, status, message, data in rows:
+            if kind == "steps":  # several step transitions stored in one row
+                for step_status, step, step_at in json.loads(data):
+                    events.append(
+                        {
+                            "at": to_datetime(step_at),
+                            "kind": "step",
+                            "status": step_status,
+                            "message": step,
+                            "data": None,
+                        }
+                    )
+                continue
+            events.append(
+                {
+                    "at": to_datetime(at),
+                    "kind": kind,
+                    "status": status,
+                    "message": message,
+                    "data": _loads(data, None),
+                }
+            )
+        return events
 
     def checkpoints(self, job_id: str) -> dict[str, dict[str, Any]]:
         with self.database.read_engine.connect() as connection:

@@ -81,7 +81,19 @@ class ProgressJournal:
         steps_completed: Sequence[str],
         checkpoint: tuple[str, Mapping[str, Any]] | None,
     ) -> None:
-        self._append((_STEP, seq, job, status, step, progress, tuple(steps_completed), checkpoint))
+        self._append(
+            (
+                _STEP,
+                seq,
+                job,
+                status,
+                step,
+                progress,
+                tuple(steps_completed),
+                checkpoint,
+                self._clock(),
+            )
+        )
 
     def complete(
         self,
@@ -92,7 +104,9 @@ class ProgressJournal:
         drop_checkpoints: bool,
     ) -> None:
         payload = json.dumps(result) if result else "{}"
-        self._append((_DONE, seq, job, payload, tuple(steps_completed), drop_checkpoints))
+        self._append(
+            (_DONE, seq, job, payload, tuple(steps_completed), drop_checkpoints, self._clock())
+        )
 
     def _append(self, entry: tuple[Any, ...]) -> None:
         with self._lock:
@@ -107,29 +121,35 @@ class ProgressJournal:
             entries = list(self._entries)
             self._entries.clear()
             self._flush_queued = False
-        now = self._clock()
         events: list[tuple[Any, ...]] = []
+        steps_of: dict[int, list[list[Any]]] = {}  # seq -> [[status, step, at], ...]
         latest_step: dict[int, tuple[Any, ...]] = {}
         completed: list[tuple[Any, ...]] = []
         checkpoints: list[tuple[Any, ...]] = []
         dropped: list[tuple[int]] = []
         for entry in entries:
             if entry[0] == _STEP:
-                _kind, seq, job, status, step, progress, done, checkpoint = entry
-                encoded = encode_steps(done)
-                latest_step[seq] = (status.value, step, progress, encoded, now, seq)
-                events.append((seq, now, "step", status.value, step, None))
+                _kind, seq, job, status, step, progress, done, checkpoint, at = entry
+                latest_step[seq] = (status.value, step, progress, encode_steps(done), at, seq)
+                steps_of.setdefault(seq, []).append([status.value, step, at])
                 if checkpoint is not None:
-                    checkpoints.append((seq, checkpoint[0], now, json.dumps(checkpoint[1])))
-                batch.emit(self._make_change("step", job, status, now, progress, step, done))
+                    checkpoints.append((seq, checkpoint[0], at, json.dumps(checkpoint[1])))
+                batch.emit(self._make_change("step", job, status, at, progress, step, done))
             else:
-                _kind, seq, job, payload, done, drop = entry
+                _kind, seq, job, payload, done, drop, at = entry
                 latest_step.pop(seq, None)
-                completed.append((encode_steps(done), now, now, payload, seq))
-                events.append((seq, now, "completed", S.COMPLETED.value, None, None))
+                completed.append((encode_steps(done), at, at, payload, seq))
+                events.append((seq, at, "completed", S.COMPLETED.value, None, None))
                 if drop:
                     dropped.append((seq,))
-                batch.emit(self._make_change("completed", job, S.COMPLETED, now, 1.0, "", done))
+                batch.emit(self._make_change("completed", job, S.COMPLETED, at, 1.0, "", done))
+        # One event-log row per job for all the steps it began in this flush (the log
+        # would otherwise be mostly step rows); JobStore.events() lists them one by one.
+        # They go first: a job's steps in this flush all came before its completion.
+        events[:0] = [
+            (seq, steps[0][2], "steps", steps[-1][0], None, json.dumps(steps))
+            for seq, steps in steps_of.items()
+        ]
         if checkpoints:
             connection.exec_driver_sql(_SAVE_CHECKPOINT, checkpoints)
         if latest_step:

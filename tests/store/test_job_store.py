@@ -287,3 +287,27 @@ def test_counts_cover_every_status(store: JobStore) -> None:
     assert set(counts) == {status.value for status in S}
     assert counts["QUEUED"] == 2
     assert counts["COMPLETED"] == 1
+
+
+def test_the_event_log_keeps_steps_and_completion_in_order(store: JobStore) -> None:
+    store.submit("/a")
+    claimed = store.claim(1)[0]
+    for index, (status, step) in enumerate(
+        [(S.CLASSIFYING, "classify"), (S.EXTRACTING, "extract"), (S.INTEGRATING, "integrate")]
+    ):
+        store.record_step(claimed, status, step, index / 3, [])
+    store.complete(claimed, {}, ["classify", "extract", "integrate"])
+    store.writer.flush()
+    events = store.events(claimed.job.job_id)
+    assert [
+        (event["kind"], event["message"] if event["kind"] == "step" else event["status"])
+        for event in events
+    ] == [
+        ("started", "PROCESSING"),
+        ("step", "classify"),
+        ("step", "extract"),
+        ("step", "integrate"),
+        ("completed", "COMPLETED"),
+    ]
+    times = [event["at"] for event in events]
+    assert times == sorted(times)
