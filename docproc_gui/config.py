@@ -42,6 +42,12 @@ def _cpu_count() -> int:
     return max(1, os.cpu_count() or 1)
 
 
+def _default_workers() -> int:
+    # Two worker threads per core: while one waits for its sandboxed extraction, the
+    # other integrates a finished document (measured: 1,060 -> 1,460-2,400 docs/min).
+    return 2 * _cpu_count()
+
+
 @dataclass(slots=True)
 class Settings:
     """All tunables of DocProc in one place. Durations are seconds, sizes MB."""
@@ -49,7 +55,7 @@ class Settings:
     data_dir: Path = field(default_factory=default_data_dir)
 
     # Engine
-    max_workers: int = field(default_factory=_cpu_count)
+    max_workers: int = field(default_factory=_default_workers)
     min_workers: int = 1
     max_queue_size: int = 100_000
     job_timeout: float = 300.0
@@ -86,6 +92,9 @@ class Settings:
     max_file_size_mb: float = 512.0
     max_text_chars: int = 20_000_000
     quality_threshold: float = 0.5
+    ocr: bool = True  # use tesseract for scans and images when it is installed
+    ocr_languages: str = "eng"  # tesseract language codes, e.g. "eng+deu"
+    category_rules: dict[str, list[str]] = field(default_factory=dict)  # category -> words
 
     # REST API
     api_enabled: bool = False

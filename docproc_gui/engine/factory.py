@@ -23,6 +23,9 @@ def pipeline_options(settings: Settings) -> dict[str, Any]:
         "max_file_size_mb": settings.max_file_size_mb,
         "max_text_chars": settings.max_text_chars,
         "quality_threshold": settings.quality_threshold,
+        "ocr": settings.ocr,
+        "ocr_languages": settings.ocr_languages,
+        "category_rules": dict(settings.category_rules),
     }
 
 
@@ -67,6 +70,8 @@ def create_background_processor(
         raise
 
     def on_close() -> None:
+        if knowledge is not None:
+            knowledge.close()  # index the texts still waiting for the batch
         database.dispose()
         lock.release()
 
