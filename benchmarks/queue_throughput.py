@@ -6,8 +6,13 @@ Measures, with the no-op pipeline (four in-process steps that do nothing, so wha
 measured is the queue: claims, step transitions, completions, events, history):
 
 - enqueue_per_s        submit_job one at a time, each its own committed transaction
+- enqueue_concurrent_per_s  submit_job from 8 threads at once, each call returning
+                       when its job is committed (they share group commits)
 - enqueue_batch_per_s  submit_batch of all jobs in one transaction
-- end_to_end_per_s     from the first submit to the last completion (history kept)
+- end_to_end_per_s     from the first submit to the last completion (history kept),
+                       submitting in batches of 1,000 while the workers already run
+- sqlite_txn_per_s     the ceiling for one-commit-per-job: bare sqlite3 transactions
+                       (BEGIN IMMEDIATE, one INSERT, COMMIT) on this disk
 - drain_per_s_2000     draining 2,000 queued jobs
 - drain_per_s_20000    draining 20,000 queued jobs (should be >= 80 % of the above)
 - statistics_ms_100k   median time of one statistics snapshot with 100,000 jobs of
@@ -73,6 +78,43 @@ def enqueue_single(root: Path, document: Path, args: argparse.Namespace) -> floa
     return count / elapsed
 
 
+def enqueue_concurrent(root: Path, document: Path, args: argparse.Namespace) -> float:
+    processor = _processor(root, "concurrent", args)
+    processor.pause()
+    per_thread = args.single // 8
+
+    def submit_many() -> None:
+        for _ in range(per_thread):
+            processor.submit_job(document)
+
+    threads = [threading.Thread(target=submit_many) for _ in range(8)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    processor.shutdown(wait=False)
+    return 8 * per_thread / elapsed
+
+
+def sqlite_ceiling(root: Path, args: argparse.Namespace) -> float:
+    import sqlite3
+
+    connection = sqlite3.connect(root / "ceiling.sqlite3", isolation_level=None)
+    connection.execute("PRAGMA journal_mode = WAL")
+    connection.execute(f"PRAGMA synchronous = {'NORMAL' if args.no_fsync else 'FULL'}")
+    connection.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, path TEXT)")
+    started = time.perf_counter()
+    for index in range(args.single):
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute("INSERT INTO t (path) VALUES (?)", (f"/doc/{index}",))
+        connection.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    connection.close()
+    return args.single / elapsed
+
+
 def enqueue_batch(root: Path, document: Path, args: argparse.Namespace) -> float:
     processor = _processor(root, "batch", args)
     processor.pause()
@@ -88,7 +130,9 @@ def end_to_end(root: Path, document: Path, args: argparse.Namespace) -> float:
     processor = _processor(root, "e2e", args)
     done = _completion_waiter(processor, args.jobs)
     started = time.perf_counter()
-    processor.submit_batch([document] * args.jobs)
+    chunk = [document] * 1000
+    for _ in range(args.jobs // len(chunk)):
+        processor.submit_batch(chunk)
     if not done.wait(600):
         raise SystemExit("end-to-end run did not finish")
     elapsed = time.perf_counter() - started
@@ -153,7 +197,9 @@ def main() -> int:
         document = root / "document.txt"
         document.write_text("benchmark")
         figures = {
+            "sqlite_txn_per_s": sqlite_ceiling(root, args),
             "enqueue_per_s": enqueue_single(root, document, args),
+            "enqueue_concurrent_per_s": enqueue_concurrent(root, document, args),
             "enqueue_batch_per_s": enqueue_batch(root, document, args),
             "end_to_end_per_s": end_to_end(root, document, args),
             "drain_per_s_2000": drain(root, document, args, 2_000),
