@@ -49,6 +49,8 @@ PROGRESS_ROLE = Qt.ItemDataRole.UserRole + 3
 STATUS_ORDER = {status: position for position, status in enumerate(ProcessingStatus)}
 MAX_REMOVE_RUNS = 64  # more separate runs than this: one reset is cheaper than many signals
 RESORT_INTERVAL_MS = 2000
+ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+NO_FLAGS = Qt.ItemFlag.NoItemFlags
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,9 +150,8 @@ class JobTableModel(QAbstractTableModel):
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        # Called for every painted cell: a precomputed constant, no enum arithmetic.
+        return ROW_FLAGS if index.isValid() else NO_FLAGS
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -158,7 +159,7 @@ class JobTableModel(QAbstractTableModel):
         record = self.record_at(index.row())
         key = COLUMN_KEYS[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return _display(record, key)
+            return display_text(record, key)
         if role == PROGRESS_ROLE:
             return record.progress
         if role == JOB_ID_ROLE:
@@ -429,7 +430,8 @@ class JobTableModel(QAbstractTableModel):
             self._reorder(relayout=True)
 
 
-def _display(record: JobRecord, key: str) -> str:
+def display_text(record: JobRecord, key: str) -> str:
+    """The text a cell shows (shared by ``data()`` and the painting delegate)."""
     if key == "name":
         return record.name
     if key == "type":

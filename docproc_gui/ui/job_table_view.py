@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QPoint, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QPoint, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
 from docproc_gui.ui.job_records import JobRecord
-from docproc_gui.ui.job_table_model import COLUMN_KEYS, PROGRESS_COLUMN, JobTableModel
-from docproc_gui.ui.progress_delegate import ProgressDelegate
+from docproc_gui.ui.job_table_model import COLUMN_KEYS, JobTableModel
+from docproc_gui.ui.progress_delegate import JobCellDelegate
 
 WIDTHS = {"name": 260, "type": 56, "status": 100, "priority": 76, "progress": 110, "step": 80,
           "eta": 64, "size": 76, "attempts": 64, "submitted": 80, "duration": 70, "quality": 60}
@@ -25,7 +25,8 @@ class JobTableView(QTableView):
         self.job_model = model
         self.menu: QMenu | None = None
         self.setModel(model)
-        self.setItemDelegateForColumn(PROGRESS_COLUMN, ProgressDelegate(self))
+        self.cells = JobCellDelegate(model, self)
+        self.setItemDelegate(self.cells)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setSortingEnabled(False)  # the model starts in arrival order (newest first)
@@ -52,6 +53,11 @@ class JobTableView(QTableView):
         selection = self.selectionModel()
         selection.currentRowChanged.connect(lambda current, _old: self._current(current.row()))
         selection.selectionChanged.connect(lambda *_: self.selection_changed.emit())
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self.cells.refresh_colours(self.palette())
 
     def selected_records(self) -> list[JobRecord]:
         rows = sorted({index.row() for index in self.selectionModel().selectedRows()})

@@ -229,7 +229,6 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ slots
 
     def _events(self, events: list[Any]) -> None:
-        self.feed.on_events(events)
         for notice in self.batches.feed(events):
             self.tray.notify(notice)
 
