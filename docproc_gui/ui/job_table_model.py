@@ -311,10 +311,8 @@ class JobTableModel(QAbstractTableModel):
     def _count_types(self, fresh: list[JobRecord]) -> None:
         if not fresh:
             return
-        before = len(self._types)
         self._types.update(record.file_type for record in fresh)
-        if len(self._types) != before:
-            self.types_changed.emit(dict(self._types))
+        self.types_changed.emit(dict(self._types))  # a handful of types: cheap to redraw
 
     def _append_storage(self, records: list[JobRecord]) -> None:
         base = self._first + len(self._rows)

@@ -74,7 +74,7 @@ class StatisticsView(QWidget):
                 axis = widget.getAxis(side)
                 axis.setPen(pg.mkPen(QColor(colours.muted)))
                 axis.setTextPen(pg.mkPen(foreground))
-            widget.addLegend(offset=(8, 8), labelTextColor=foreground)
+            widget.addLegend(offset=(-8, 8), labelTextColor=foreground)
             return widget
 
         self.throughput_plot = plot("Throughput (jobs/min, last hour)", True, left="jobs/min")
