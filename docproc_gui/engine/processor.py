@@ -204,10 +204,36 @@ class BackgroundProcessor(QObject):
 
     def set_max_workers(self, count: int) -> None:
         """Change the worker bound at run time (the settings dialog does)."""
-        count = max(1, count)
-        self.settings = self.settings.replace(max_workers=count)
-        self.pool.setMaxThreadCount(count)
+        self.apply_settings(self.settings.replace(max_workers=max(1, count)))
+
+    def apply_settings(self, settings: Settings) -> list[str]:
+        """Take new settings while running; returns the names that apply after a restart.
+
+        Workers, queue size, timeouts, retries, throughput limit, priority policy, health
+        thresholds and pipeline options apply at once (running jobs keep their timeout).
+        """
+        from docproc_gui.engine.factory import pipeline_options
+        from docproc_gui.store.priority import PriorityPolicy
+
+        restart = [
+            name
+            for name in ("data_dir", "sandbox_processes", "memory_limit_mb", "durable_commits")
+            if getattr(settings, name) != getattr(self.settings, name)
+        ]
+        self.settings = settings
+        self.store.settings = settings
+        self.store.max_queue_size = settings.max_queue_size
+        self.store.policy = PriorityPolicy.from_settings(settings)
+        self.runner.job_timeout = settings.job_timeout
+        self.runner.options.update(pipeline_options(settings))
+        if self.sandbox is not None:
+            self.sandbox.timeout = settings.job_timeout
+        if settings.throughput_limit_per_min != self._limiter.per_minute:
+            self._limiter = ThroughputLimiter(settings.throughput_limit_per_min)
+        self.pool.setMaxThreadCount(max(1, settings.max_workers))
+        self._stats_cache = None
         self._ensure_workers()
+        return restart
 
     # ------------------------------------------------------------------ submitting
 
@@ -343,6 +369,8 @@ class BackgroundProcessor(QObject):
         stats = collect_statistics(
             self.store.database, window_seconds=self.settings.health_window_minutes * 60
         )
+        if self.knowledge is not None:
+            stats.by_category = dict(self.knowledge.facets().get("category", {}))
         self._stats_cache = (now, stats)
         return stats
 
@@ -393,7 +421,12 @@ class BackgroundProcessor(QObject):
         return self.store.set_priority(job_id, ProcessingPriority.parse(priority))
 
     def move_job(self, job_id: str, *, top: bool) -> ProcessingJob:
+        """Move a waiting job to the top (next to run) or the bottom of the queue."""
         return self.store.move_to_edge(job_id, top=top)
+
+    def move_job_by_one(self, job_id: str, *, up: bool) -> ProcessingJob:
+        """Swap a waiting job with its neighbour in the queue order."""
+        return self.store.move_by_one(job_id, up=up)
 
     def remove_jobs(self, job_ids: Sequence[str]) -> int:
         return self.store.remove(job_ids)

@@ -14,9 +14,9 @@ from __future__ import annotations
 import threading
 import time
 
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QMetaMethod, QObject, QTimer, Signal, SignalInstance, Slot
 
-from docproc_gui.domain import ProcessingProgress, ProcessingStatus
+from docproc_gui.domain import ProcessingStatus
 from docproc_gui.engine.events import JobEvent
 
 MAX_EVENTS_PER_FLUSH = 5000
@@ -79,20 +79,42 @@ class ProcessorSignals(QObject):
         if not events:
             return
         self.events_flushed.emit(events)
-        latest: dict[str, ProcessingProgress] = {}
+        self._emit_per_job(events)
+
+    def _connected(self, signal: SignalInstance) -> bool:
+        return self.isSignalConnected(QMetaMethod.fromSignal(signal))
+
+    def _emit_per_job(self, events: list[JobEvent]) -> None:
+        """The per-job signals, each only when something listens (a flush can carry
+        thousands of events; building their progress objects for nobody stalls the GUI)."""
+        submitted = self._connected(self.job_submitted)
+        status_changed = self._connected(self.status_changed)
+        finished = self._connected(self.finished)
+        failed = self._connected(self.failed)
+        cancelled = self._connected(self.cancelled)
+        progressed = self._connected(self.progressed)
+        if not (submitted or status_changed or finished or failed or cancelled or progressed):
+            return
+        latest: dict[str, JobEvent] = {}
         for event in events:
-            progress = event.progress
-            latest[progress.job_id] = progress
+            status = event.status
+            if progressed:
+                latest[event.job_id] = event
             if event.kind == "submitted":
-                self.job_submitted.emit(progress.job_id)
-            elif event.kind != "progress":
-                self.status_changed.emit(progress.job_id, progress.status.value)
-            if progress.status is ProcessingStatus.COMPLETED:
-                self.finished.emit(progress.job_id)
-            elif progress.status is ProcessingStatus.FAILED:
-                category = progress.error_category.value if progress.error_category else ""
-                self.failed.emit(progress.job_id, category, progress.message or "")
-            elif progress.status is ProcessingStatus.CANCELLED:
-                self.cancelled.emit(progress.job_id)
-        for progress in latest.values():
-            self.progressed.emit(progress)
+                if submitted:
+                    self.job_submitted.emit(event.job_id)
+            elif event.kind != "progress" and status_changed:
+                self.status_changed.emit(event.job_id, status.value)
+            if status is ProcessingStatus.COMPLETED:
+                if finished:
+                    self.finished.emit(event.job_id)
+            elif status is ProcessingStatus.FAILED:
+                if failed:
+                    category = event.change.error_category
+                    self.failed.emit(
+                        event.job_id, category.value if category else "", event.change.message or ""
+                    )
+            elif status is ProcessingStatus.CANCELLED and cancelled:
+                self.cancelled.emit(event.job_id)
+        for event in latest.values():
+            self.progressed.emit(event.progress)

@@ -95,6 +95,7 @@ class JobChange:
     attempts: int = 0
     error_category: ErrorCategory | None = None
     message: str | None = None
+    result: Mapping[str, Any] | None = None  # set on completion: the job's result
 
 
 @dataclass(slots=True)
@@ -300,7 +301,10 @@ class JobStore:
                     file_type=file_type,
                     batch_id=batch_id,
                 )
+                # A microsecond per place in the batch keeps keys distinct (FIFO either
+                # way), so moving a job up or down is a plain swap of two keys.
                 key = self.policy.sort_key(now, priority, file_type=file_type, file_size=size)
+                key += offset * 1e-6
                 rows.append(
                     (
                         next_seq + offset,
@@ -451,6 +455,7 @@ class JobStore:
         progress: float,
         step: str,
         done: tuple[str, ...],
+        result: Mapping[str, Any] | None = None,
     ) -> JobChange:
         return JobChange(
             kind,
@@ -466,6 +471,7 @@ class JobStore:
             job.batch_id,
             int(job.priority),
             job.attempts,
+            result=result,
         )
 
     def fail(
@@ -689,14 +695,14 @@ class JobStore:
                 _INSERT_EVENT, (row[0], now, "manual_retry", S.QUEUED.value, None, None)
             )
             self._grew(1)
-            batch.emit(self._change("retried", job, S.QUEUED, now))
             job.status, job.retry_count, job.error_category, job.error_message = (
                 S.QUEUED,
                 0,
                 None,
                 None,
             )
-            job.completed_at, job.progress = None, 0.0
+            job.completed_at, job.progress, job.result = None, 0.0, None
+            batch.emit(self._change("retried", job, S.QUEUED, now))
             return job
 
         return self.writer.call(operation)
@@ -751,6 +757,43 @@ class JobStore:
             connection.exec_driver_sql(
                 _INSERT_EVENT,
                 (row[0], now, "moved", job.status.value, "top" if top else "bottom", None),
+            )
+            batch.emit(self._change("moved", job, job.status, now))
+            return job
+
+        return self.writer.call(operation)
+
+    def move_by_one(self, job_id: str, *, up: bool) -> ProcessingJob:
+        """Swap a waiting job with its neighbour in the queue order (up = earlier)."""
+
+        def operation(connection: Connection, batch: WriteBatch) -> ProcessingJob:
+            row = self._row(connection, job_id)
+            job = row_to_job(row)
+            if not job.status.is_waiting:
+                raise InvalidTransitionError(f"job {job_id} is {job.status.value}, not waiting")
+            seq, key = row[0], row[22]
+            comparison, order = ("<", "DESC") if up else (">", "ASC")
+            neighbour = connection.exec_driver_sql(
+                f"SELECT seq, sort_key FROM jobs INDEXED BY ix_jobs_waiting WHERE {WAITING_SQL} "
+                f"AND (sort_key, seq) {comparison} (?, ?) "
+                f"ORDER BY sort_key {order}, seq {order} LIMIT 1",
+                (key, seq),
+            ).first()
+            if neighbour is None:
+                return job  # already first (or last)
+            other_seq, other_key = neighbour
+            if other_key == key:  # a tie is ordered by seq, which cannot change
+                other_key = key + (-1e-3 if up else 1e-3)
+            now = self.clock()
+            connection.exec_driver_sql(
+                "UPDATE jobs SET sort_key = ?, updated_at = ? WHERE seq = ?", (other_key, now, seq)
+            )
+            connection.exec_driver_sql(
+                "UPDATE jobs SET sort_key = ?, updated_at = ? WHERE seq = ?", (key, now, other_seq)
+            )
+            connection.exec_driver_sql(
+                _INSERT_EVENT,
+                (seq, now, "moved", job.status.value, "up" if up else "down", None),
             )
             batch.emit(self._change("moved", job, job.status, now))
             return job

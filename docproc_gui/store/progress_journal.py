@@ -105,7 +105,16 @@ class ProgressJournal:
     ) -> None:
         payload = json.dumps(result) if result else "{}"
         self._append(
-            (_DONE, seq, job, payload, tuple(steps_completed), drop_checkpoints, self._clock())
+            (
+                _DONE,
+                seq,
+                job,
+                payload,
+                tuple(steps_completed),
+                drop_checkpoints,
+                self._clock(),
+                result,
+            )
         )
 
     def _append(self, entry: tuple[Any, ...]) -> None:
@@ -136,13 +145,15 @@ class ProgressJournal:
                     checkpoints.append((seq, checkpoint[0], at, json.dumps(checkpoint[1])))
                 batch.emit(self._make_change("step", job, status, at, progress, step, done))
             else:
-                _kind, seq, job, payload, done, drop, at = entry
+                _kind, seq, job, payload, done, drop, at, result = entry
                 latest_step.pop(seq, None)
                 completed.append((encode_steps(done), at, at, payload, seq))
                 events.append((seq, at, "completed", S.COMPLETED.value, None, None))
                 if drop:
                     dropped.append((seq,))
-                batch.emit(self._make_change("completed", job, S.COMPLETED, at, 1.0, "", done))
+                batch.emit(
+                    self._make_change("completed", job, S.COMPLETED, at, 1.0, "", done, result)
+                )
         # One event-log row per job for all the steps it began in this flush (the log
         # would otherwise be mostly step rows); JobStore.events() lists them one by one.
         # They go first: a job's steps in this flush all came before its completion.

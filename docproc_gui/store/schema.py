@@ -105,12 +105,14 @@ class JobEventRow(Base):
 
 
 class JobDailyStatsRow(Base):
-    """Finished jobs per day (since the epoch, UTC) and final status; kept by triggers."""
+    """Finished jobs per day (since the epoch, UTC), final status and file type; kept by
+    triggers."""
 
     __tablename__ = "job_daily_stats"
 
     day: Mapped[int] = mapped_column(Integer, primary_key=True)
     status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    file_type: Mapped[str] = mapped_column(String(32), primary_key=True)
     jobs: Mapped[int] = mapped_column(Integer)
     seconds: Mapped[float] = mapped_column(Float)
 

@@ -41,9 +41,16 @@ class QueueStatistics:
     weekly_summary: dict[str, Any] = field(default_factory=dict)
     daily_throughput: list[dict[str, Any]] = field(default_factory=list)
     per_minute: list[dict[str, Any]] = field(default_factory=list)
+    by_type: dict[str, dict[str, int]] = field(default_factory=dict)  # type -> status -> jobs
+    by_category: dict[str, int] = field(default_factory=dict)  # from the knowledge base
+    # The processing times of the latest finished jobs (for a distribution plot);
+    # left out of to_dict, which the API serves.
+    recent_durations: list[float] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        del data["recent_durations"]
+        return data
 
 
 def _percentile(values: list[float], fraction: float) -> float | None:
@@ -105,6 +112,16 @@ def collect_statistics(
                 (first_day,),
             ).all()
         )
+        by_type: dict[str, dict[str, int]] = {}
+        for file_type, status, number in connection.exec_driver_sql(
+            "SELECT file_type, status, sum(jobs) FROM job_daily_stats GROUP BY 1, 2 "
+            "UNION ALL SELECT file_type, status, count(*) FROM jobs "
+            f"INDEXED BY ix_jobs_waiting_created WHERE {WAITING_SQL} GROUP BY 1, 2 "
+            "UNION ALL SELECT file_type, status, count(*) FROM jobs "
+            f"INDEXED BY ix_jobs_running WHERE {RUNNING_SQL} GROUP BY 1, 2"
+        ):
+            if number:
+                by_type.setdefault(file_type or "?", {})[status] = int(number)
         first_minute = int(now // 60) - (minutes - 1)
         per_minute_rows = connection.exec_driver_sql(
             "SELECT CAST(completed_at / 60 AS INTEGER) AS minute, status, count(*) FROM jobs "
@@ -183,4 +200,6 @@ def collect_statistics(
         weekly_summary=weekly,
         daily_throughput=daily,
         per_minute=per_minute,
+        by_type=by_type,
+        recent_durations=durations,
     )

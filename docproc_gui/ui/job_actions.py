@@ -50,6 +50,8 @@ class JobActions(QObject):
         self.cancel = self._action("Cancel", "cancel", "Del", self._cancel)
         self.retry = self._action("Retry", "retry", "Ctrl+R", self._retry)
         self.move_top = self._action("Move to top", "move-top", "Ctrl+Home", self._top)
+        self.move_up = self._action("Move up", "move-up", "Ctrl+Up", self._up)
+        self.move_down = self._action("Move down", "move-down", "Ctrl+Down", self._down)
         self.move_bottom = self._action("Move to bottom", "move-bottom", "Ctrl+End", self._bottom)
         self.open_file = self._action("Open file", "open", "Ctrl+Return", self._open)
         self.show_folder = self._action("Show in folder", "folder", "Ctrl+Shift+O", self._folder)
@@ -79,7 +81,8 @@ class JobActions(QObject):
         return action
 
     def all_actions(self) -> list[QAction]:
-        return [self.cancel, self.retry, self.move_top, self.move_bottom, self.open_file,
+        return [self.cancel, self.retry, self.move_top, self.move_up, self.move_down,
+                self.move_bottom, self.open_file,
                 self.show_folder, self.copy_path, self.remove, *self.priority_actions.values()]
 
     def build_menu(self, parent: QWidget) -> QMenu:
@@ -88,6 +91,8 @@ class JobActions(QObject):
         menu.addAction(self.retry)
         menu.addMenu(self.priority_menu)
         menu.addAction(self.move_top)
+        menu.addAction(self.move_up)
+        menu.addAction(self.move_down)
         menu.addAction(self.move_bottom)
         menu.addSeparator()
         menu.addAction(self.open_file)
@@ -103,8 +108,8 @@ class JobActions(QObject):
         self.cancel.setEnabled(any(not r.status.is_terminal for r in records))
         self.retry.setEnabled(any(r.group in ("Failed", "Cancelled") for r in records))
         waiting = any(r.status.is_waiting for r in records)
-        self.move_top.setEnabled(waiting)
-        self.move_bottom.setEnabled(waiting)
+        for action in (self.move_top, self.move_up, self.move_down, self.move_bottom):
+            action.setEnabled(waiting)
         self.priority_menu.setEnabled(any_selected)
         for action in self.priority_actions.values():
             action.setEnabled(any_selected)
@@ -161,6 +166,17 @@ class JobActions(QObject):
         records = [r for r in self.selection() if r.status.is_waiting]
         # Moving to the top one after the other reverses them: go from the last up.
         self._each("Moved to top", lambda job_id: self.processor.move_job(job_id, top=True),
+                   list(reversed(records)))
+
+    def _up(self) -> None:
+        records = [r for r in self.selection() if r.status.is_waiting]
+        self._each("Moved up", lambda job_id: self.processor.move_job_by_one(job_id, up=True),
+                   records)
+
+    def _down(self) -> None:
+        records = [r for r in self.selection() if r.status.is_waiting]
+        # Going down one after the other: start with the last so they keep their order.
+        self._each("Moved down", lambda job_id: self.processor.move_job_by_one(job_id, up=False),
                    list(reversed(records)))
 
     def _bottom(self) -> None:

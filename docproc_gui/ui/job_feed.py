@@ -1,11 +1,10 @@
-"""Feeds the job table: live events, history pages and quality scores, off the GUI thread.
+"""Feeds the job table: live events and history pages read off the GUI thread.
 
 - ``events_flushed`` of the signal bridge goes straight to
   :meth:`JobTableModel.apply_events` (already coalesced to ~10 flushes a second).
 - The first load reads the jobs still waiting or running; later pages read finished jobs,
   newest first, when the view asks (``fetchMore``). Both run on the task runner.
-- A completion event carries no result, so the quality scores of the jobs completed in a
-  flush are read in one query afterwards (a small adapter until the engine reports them).
+- A completion event carries the job's result, quality score included.
 """
 
 from __future__ import annotations
@@ -13,16 +12,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 
 from docproc_gui.domain import TERMINAL_STATUSES, ProcessingStatus
 from docproc_gui.engine.events import JobEvent
 from docproc_gui.ui.job_records import JobRecord
-from docproc_gui.ui.job_table_model import COLUMN_KEYS, JobTableModel
+from docproc_gui.ui.job_table_model import JobTableModel
 from docproc_gui.ui.tasks import TaskRunner
 
 PAGE_SIZE = 2000
-QUALITY_DELAY_MS = 300
 ACTIVE = [s for s in ProcessingStatus if not s.is_terminal]
 FINISHED = sorted(TERMINAL_STATUSES)
 
@@ -42,11 +40,6 @@ class JobFeed(QObject):
         self.tasks = tasks
         self._offset = 0
         self._started = False
-        self._need_quality: set[str] = set()
-        self._quality_timer = QTimer(self)
-        self._quality_timer.setSingleShot(True)
-        self._quality_timer.setInterval(QUALITY_DELAY_MS)
-        self._quality_timer.timeout.connect(self._load_quality)
         processor.signals.events_flushed.connect(self.on_events)
         model.fetch_requested.connect(self.load_page)
 
@@ -64,11 +57,6 @@ class JobFeed(QObject):
 
     def on_events(self, events: Sequence[JobEvent]) -> None:
         self.model.apply_events(events)
-        completed = [event.job_id for event in events if event.kind == "completed"]
-        if completed:
-            self._need_quality.update(completed)
-            if not self._quality_timer.isActive():
-                self._quality_timer.start()
 
     def load_page(self) -> None:
         if not self._started:
@@ -104,42 +92,3 @@ class JobFeed(QObject):
     def _failed(self, error: BaseException) -> None:
         self.model.set_history_done(True)
         self.load_failed.emit(f"could not read the job history: {error}")
-
-    def _load_quality(self) -> None:
-        wanted = list(self._need_quality)
-        self._need_quality.clear()
-        if not wanted:
-            return
-        engine = self.processor.store.database.read_engine
-
-        def read() -> dict[str, float]:  # runs on a pool thread
-            scores: dict[str, float] = {}
-            with engine.connect() as connection:
-                for start in range(0, len(wanted), 500):
-                    chunk = wanted[start:start + 500]
-                    marks = ",".join("?" * len(chunk))
-                    rows = connection.exec_driver_sql(
-                        "SELECT job_id, json_extract(result, '$.quality_score') FROM jobs "
-                        f"WHERE job_id IN ({marks}) AND result IS NOT NULL",
-                        tuple(chunk),
-                    ).all()
-                    scores.update({job_id: float(score) for job_id, score in rows
-                                   if score is not None})
-            return scores
-
-        self.tasks.submit(read, self._quality_loaded)
-
-    def _quality_loaded(self, scores: dict[str, float]) -> None:
-        rows = []
-        for job_id, score in scores.items():
-            record = self.model.record(job_id)
-            if record is not None:
-                record.quality = score
-                row = self.model.row_of(job_id)
-                if row >= 0:
-                    rows.append(row)
-        if rows:
-            column = COLUMN_KEYS.index("quality")
-            self.model.dataChanged.emit(
-                self.model.index(min(rows), column), self.model.index(max(rows), column)
-            )

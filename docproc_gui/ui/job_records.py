@@ -151,6 +151,9 @@ class JobRecord:
             self.completed_at = change.at
             self.error_category = change.error_category
             self.message = change.message
+            if change.result is not None:
+                score = change.result.get("quality_score")
+                self.quality = float(score) if score is not None else None
         elif kind in ("retried", "requeued", "recovered", "retry_scheduled"):
             self.completed_at = None
             self.error_category = change.error_category

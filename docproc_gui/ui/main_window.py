@@ -173,7 +173,8 @@ class MainWindow(QMainWindow):
         for action in (self.actions_.cancel, self.actions_.retry):
             jobs_menu.addAction(action)
         jobs_menu.addMenu(self.actions_.priority_menu)
-        for action in (self.actions_.move_top, self.actions_.move_bottom, self.actions_.open_file,
+        for action in (self.actions_.move_top, self.actions_.move_up, self.actions_.move_down,
+                       self.actions_.move_bottom, self.actions_.open_file,
                        self.actions_.show_folder, self.actions_.copy_path, self.actions_.remove):
             jobs_menu.addAction(action)
         help_menu = menus.addMenu("&Help")

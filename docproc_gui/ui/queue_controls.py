@@ -84,6 +84,8 @@ class QueueControls(QToolBar):
             self.addAction(action)
         self.addSeparator()
         self.addAction(actions.move_top)
+        self.addAction(actions.move_up)
+        self.addAction(actions.move_down)
         self.addAction(actions.move_bottom)
         self.addSeparator()
         self.addAction(self.settings)

@@ -1,16 +1,13 @@
-"""Statistics the engine's snapshot does not carry yet: durations and breakdowns.
+"""The breakdowns the statistics tab plots: recent durations, jobs by type and category.
 
-Read-only SQL on the store's reader engine plus the knowledge base's facets; runs on a
-pool thread. (A small adapter: the engine owner has been asked to fold these into
-``QueueStatistics``.)
+All of it comes from the engine's statistics snapshot (one cached query set a second);
+this module only picks out what the charts need. Runs on a pool thread.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
-
-DURATION_SAMPLE = 1000
 
 
 @dataclass(slots=True)
@@ -22,24 +19,9 @@ class Breakdown:
 
 def load_breakdown(processor: Any) -> Breakdown:
     """Runs on a pool thread."""
-    breakdown = Breakdown()
-    engine = processor.store.database.read_engine
-    with engine.connect() as connection:
-        breakdown.durations = [
-            float(row[0])
-            for row in connection.exec_driver_sql(
-                "SELECT completed_at - started_at FROM jobs INDEXED BY ix_jobs_completed_at "
-                "WHERE completed_at IS NOT NULL AND status = 'COMPLETED' "
-                "ORDER BY completed_at DESC LIMIT ?",
-                (DURATION_SAMPLE,),
-            )
-            if row[0] is not None
-        ]
-        for file_type, status, number in connection.exec_driver_sql(
-            "SELECT file_type, status, count(*) FROM jobs GROUP BY file_type, status"
-        ):
-            breakdown.by_type.setdefault(file_type or "?", {})[status] = int(number)
-    knowledge = processor.knowledge
-    if knowledge is not None:
-        breakdown.by_category = dict(knowledge.facets().get("category", {}))
-    return breakdown
+    stats = processor.statistics()
+    return Breakdown(
+        durations=list(stats.recent_durations),
+        by_type={kind: dict(counts) for kind, counts in stats.by_type.items()},
+        by_category=dict(stats.by_category),
+    )

@@ -392,7 +392,11 @@ def test_a_resumed_job_skips_the_steps_whose_output_was_saved(
     claimed = store.claim(1)[0]
     store.record_step(claimed, S.CLASSIFYING, "classify", 0.0, [])
     store.record_step(
-        claimed, S.EXTRACTING, "extract", 0.2, ["classify"],
+        claimed,
+        S.EXTRACTING,
+        "extract",
+        0.2,
+        ["classify"],
         checkpoint=("classify", {"pages": 300}),
     )
     store.close()  # the app dies while extracting
@@ -419,3 +423,33 @@ def test_a_resumed_job_skips_the_steps_whose_output_was_saved(
         assert job.attempts == 2
     finally:
         processor.shutdown()
+
+
+def test_settings_apply_while_running(
+    make_processor: MakeProcessor, sample_files: list[Path]
+) -> None:
+    processor = make_processor(max_queue_size=2, max_workers=1)
+    processor.pause()
+    with pytest.raises(QueueFullError):
+        processor.submit_batch(sample_files[:3])
+    restart = processor.apply_settings(
+        processor.settings.replace(max_queue_size=10, max_workers=3, memory_limit_mb=999)
+    )
+    assert restart == ["memory_limit_mb"]
+    assert processor.pool.maxThreadCount() == 3
+    ids = processor.submit_batch(sample_files[:3])
+    assert len(ids) == 3
+
+
+def test_move_a_waiting_job_up_and_down(
+    make_processor: MakeProcessor, sample_files: list[Path]
+) -> None:
+    processor = make_processor()
+    processor.pause()
+    first, second, third = processor.submit_batch(sample_files[:3])
+    processor.move_job_by_one(third, up=True)
+    assert processor.store.waiting_order() == [first, third, second]
+    processor.move_job_by_one(first, up=False)
+    assert processor.store.waiting_order() == [third, first, second]
+    processor.move_job_by_one(third, up=True)  # already first: nothing changes
+    assert processor.store.waiting_order() == [third, first, second]

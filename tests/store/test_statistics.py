@@ -61,3 +61,20 @@ def test_oldest_queued_age(database: Database, settings: Settings) -> None:
         assert collect_statistics(database, now=now[0] + 10).oldest_queued_age == 100
     finally:
         store.close()
+
+
+def test_breakdown_by_type_and_recent_durations(database: Database, settings: Settings) -> None:
+    now = [time.time()]
+    store = JobStore(database, settings, clock=lambda: now[0])
+    try:
+        store.submit_many([Submission("/a.pdf"), Submission("/b.pdf"), Submission("/c.txt")])
+        claimed = store.claim(1)[0]
+        now[0] += 3.0
+        store.complete(claimed, {}, [])
+        store.writer.flush()
+        stats = collect_statistics(database, now=now[0])
+        assert stats.by_type == {"pdf": {"COMPLETED": 1, "QUEUED": 1}, "txt": {"QUEUED": 1}}
+        assert stats.recent_durations == [3.0]
+        assert "recent_durations" not in stats.to_dict()
+    finally:
+        store.close()

@@ -77,6 +77,28 @@ def test_context_menu_cancel_retry_priority_and_move_act_on_the_engine(
     qtbot.waitUntil(lambda: cell(window, waiting[1], "status") == "Queued", timeout=10_000)
 
 
+def test_move_up_and_down_from_the_menu(
+    make_processor: Any, make_window: Any, gate: Gate, tmp_path: Path, qtbot: Any
+) -> None:
+    processor = make_processor(gated_pipeline(gate), max_workers=1)
+    window = make_window(processor)
+    ids = queue(window, qtbot, make_files(tmp_path / "d", ["a.txt", "b.txt", "c.txt", "d.txt"]))
+    qtbot.waitUntil(lambda: processor.active_workers == 1, timeout=10_000)
+    first, second, third = processor.store.waiting_order()
+    menu = window.table.menu
+
+    window.table.select_job(third)
+    menu_action(menu, "Move up").trigger()
+    qtbot.waitUntil(lambda: processor.store.waiting_order() == [first, third, second],
+                    timeout=10_000)
+    window.table.select_job(first)
+    menu_action(menu, "Move down").trigger()
+    qtbot.waitUntil(lambda: processor.store.waiting_order() == [third, first, second],
+                    timeout=10_000)
+    assert set(ids) >= {first, second, third}
+    gate.open.set()
+
+
 def test_cancelling_a_running_job_from_the_menu(make_processor: Any, make_window: Any,
                                                 gate: Gate, tmp_path: Path, qtbot: Any) -> None:
     processor = make_processor(gated_pipeline(gate), max_workers=1)

@@ -2,8 +2,8 @@
 
 Counting finished jobs by scanning 100,000 rows of history took 50-70 ms per query;
 the window and the API poll statistics every second. The ``job_daily_stats`` table
-holds, per day and final status, the number of jobs and the sum of their processing
-times; triggers on ``jobs`` keep it exact through completion, manual retry (a finished
+holds, per day, final status and file type, the number of jobs and the sum of their
+processing times; triggers on ``jobs`` keep it exact through completion, manual retry (a finished
 job becomes waiting again) and pruning. Upgrading fills it from the existing history.
 
 Revision ID: 0003
@@ -28,10 +28,10 @@ DURATION = "coalesce({row}.completed_at - {row}.started_at, 0)"
 def _add(row: str) -> str:
     """Count the row's job in its day and status (only when it has finished)."""
     return (
-        "INSERT INTO job_daily_stats (day, status, jobs, seconds) "
-        f"SELECT {DAY.format(row=row)}, {row}.status, 1, {DURATION.format(row=row)} "
-        f"WHERE {row}.completed_at IS NOT NULL "
-        "ON CONFLICT (day, status) DO UPDATE SET jobs = jobs + 1, "
+        "INSERT INTO job_daily_stats (day, status, file_type, jobs, seconds) "
+        f"SELECT {DAY.format(row=row)}, {row}.status, {row}.file_type, 1, "
+        f"{DURATION.format(row=row)} WHERE {row}.completed_at IS NOT NULL "
+        "ON CONFLICT (day, status, file_type) DO UPDATE SET jobs = jobs + 1, "
         "seconds = seconds + excluded.seconds;"
     )
 
@@ -41,7 +41,8 @@ def _remove(row: str) -> str:
     return (
         f"UPDATE job_daily_stats SET jobs = jobs - 1, seconds = seconds - "
         f"{DURATION.format(row=row)} WHERE day = {DAY.format(row=row)} "
-        f"AND status = {row}.status AND {row}.completed_at IS NOT NULL;"
+        f"AND status = {row}.status AND file_type = {row}.file_type "
+        f"AND {row}.completed_at IS NOT NULL;"
     )
 
 
@@ -50,23 +51,25 @@ def upgrade() -> None:
         "job_daily_stats",
         sa.Column("day", sa.Integer, primary_key=True),  # days since the epoch (UTC)
         sa.Column("status", sa.String(16), primary_key=True),
+        sa.Column("file_type", sa.String(32), primary_key=True),
         sa.Column("jobs", sa.Integer, nullable=False),
         sa.Column("seconds", sa.Float, nullable=False),
     )
     op.execute(
-        "INSERT INTO job_daily_stats (day, status, jobs, seconds) "
-        "SELECT CAST(completed_at / 86400 AS INTEGER), status, count(*), "
+        "INSERT INTO job_daily_stats (day, status, file_type, jobs, seconds) "
+        "SELECT CAST(completed_at / 86400 AS INTEGER), status, file_type, count(*), "
         "sum(coalesce(completed_at - started_at, 0)) FROM jobs "
-        "WHERE completed_at IS NOT NULL GROUP BY 1, 2"
+        "WHERE completed_at IS NOT NULL GROUP BY 1, 2, 3"
     )
     op.execute(
         "CREATE TRIGGER jobs_stats_insert AFTER INSERT ON jobs "
         f"WHEN NEW.completed_at IS NOT NULL BEGIN {_add('NEW')} END"
     )
     op.execute(
-        "CREATE TRIGGER jobs_stats_update AFTER UPDATE OF status, completed_at, started_at ON jobs "
+        "CREATE TRIGGER jobs_stats_update "
+        "AFTER UPDATE OF status, completed_at, started_at, file_type ON jobs "
         "WHEN (OLD.completed_at IS NOT NEW.completed_at OR OLD.status IS NOT NEW.status "
-        "OR OLD.started_at IS NOT NEW.started_at) "
+        "OR OLD.started_at IS NOT NEW.started_at OR OLD.file_type IS NOT NEW.file_type) "
         "AND (OLD.completed_at IS NOT NULL OR NEW.completed_at IS NOT NULL) BEGIN "
         f"{_remove('OLD')} {_add('NEW')} END"
     )
