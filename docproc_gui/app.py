@@ -12,11 +12,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from docproc_gui.config import Settings, SettingsError, load_settings
@@ -161,6 +163,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     def files_received(files: list[str]) -> None:
         window.add_paths(files)
         window.bring_to_front()
+
+    def on_terminate(signum: int, _frame: Any) -> None:
+        # SIGTERM (logout, `kill`) or Ctrl+C in a terminal: stop now, keep the jobs queued.
+        log.info("signal %d: stopping, unfinished jobs stay queued", signum)
+        loop.call_soon_threadsafe(lambda: spawn(quit_app(False)))
+
+    signal.signal(signal.SIGTERM, on_terminate)
+    signal.signal(signal.SIGINT, on_terminate)
+    # Python runs signal handlers only between its own bytecodes; while Qt waits in C++
+    # nothing would run them, so a light timer lets the interpreter look now and then.
+    signal_check = QTimer()
+    signal_check.start(250)
+    signal_check.timeout.connect(lambda: None)
 
     instance.files_received.connect(files_received)
     window.settings_changed.connect(lambda new: spawn(api.apply(new)))
