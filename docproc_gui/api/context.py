@@ -35,6 +35,7 @@ class ApiContext:
     allowed: AllowedFolders
     uploads: UploadStore
     heartbeat_s: float
+    batcher: Any = None  # SubmitBatcher of single submissions (set by the server)
 
     async def call(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a (blocking) engine call on the API's thread pool and await its result."""

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from docproc_gui.domain import (
     DocumentNotFoundError,
@@ -101,6 +102,10 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return await handler(request)
     except ApiError as error:
         return error.to_response()
+    except HttpProcessingError as error:  # malformed input found while reading the body
+        status = error.code if 400 <= error.code < 500 else 400
+        return error_response(status, _HTTP_CODES.get(status, "bad_request"),
+                              f"malformed request: {error.message}", "body")
     except web.HTTPException as error:
         if error.status < 400:
             raise

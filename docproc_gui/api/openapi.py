@@ -282,6 +282,7 @@ IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False,
                "description": "repeat a submission safely: the same key returns the same job",
                "schema": {"type": "string", "minLength": 1, "maxLength": 200,
                           "pattern": "^[ -~]+$"}}
+DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}"}
 LOCATION = {"Location": {"schema": {"type": "string"}, "description": "where the job is"}}
 
 
@@ -384,8 +385,8 @@ def _paths() -> dict[str, Any]:
                 _query("file_type", {"type": "string", "maxLength": 64}),
                 _query("category", {"type": "string", "maxLength": 64}),
                 _query("language", {"type": "string", "maxLength": 64}),
-                _query("date_from", {"type": "string", "format": "date"}),
-                _query("date_to", {"type": "string", "format": "date"}),
+                _query("date_from", DATE, "ISO date (or date and time)"),
+                _query("date_to", DATE, "ISO date (or date and time)"),
                 _query("limit", {"type": "integer", "minimum": 1, "maximum": 500}),
                 _query("offset", {"type": "integer", "minimum": 0, "maximum": 100_000}),
             ])},

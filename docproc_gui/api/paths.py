@@ -44,6 +44,6 @@ class AllowedFolders:
             raise ApiError(422, "invalid_path", f"{field}: {error}", field) from None
         if not self.contains(real):
             raise ApiError(403, "path_not_allowed",
-                           f"{field} is outside the folders DocProc may read; allow its folder "
+                           f"{raw} is outside the folders DocProc may read; allow its folder "
                            "in the settings or with `docproc serve --allow-path DIR`", field)
         return real

@@ -8,6 +8,7 @@ input with a wrong value) so that malformed input can never reach the engine as 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,6 +21,17 @@ MAX_METADATA_BYTES = 64 * 1024
 MAX_BATCH_FILES = 10_000
 MAX_PAGE = 1000
 MAX_IDEMPOTENCY_KEY = 200
+_PRINTABLE_ASCII = re.compile(r"^[ -~]+$")
+
+
+class _Absent:
+    """A field the client left out (as opposed to one it sent as ``null``)."""
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT: Any = _Absent()
 
 
 async def read_json_object(request: web.Request) -> dict[str, Any]:
@@ -46,7 +58,8 @@ def unknown_fields(body: Mapping[str, Any], allowed: set[str]) -> None:
 
 
 def parse_priority(value: Any, field: str = "priority") -> ProcessingPriority:
-    if value is None:
+    """A priority by name or number; ABSENT means NORMAL, an explicit null is refused."""
+    if value is ABSENT:
         return ProcessingPriority.NORMAL
     if not isinstance(value, (str, int)) or isinstance(value, bool):
         raise ApiError(422, "invalid_priority", "priority must be a name (HIGH) or a number "
@@ -58,7 +71,7 @@ def parse_priority(value: Any, field: str = "priority") -> ProcessingPriority:
 
 
 def parse_metadata(value: Any, field: str = "metadata") -> dict[str, Any]:
-    if value is None:
+    if value is ABSENT:
         return {}
     if isinstance(value, str):  # multipart forms carry it as JSON text
         try:
@@ -75,7 +88,7 @@ def parse_metadata(value: Any, field: str = "metadata") -> dict[str, Any]:
 
 
 def parse_bool(value: Any, field: str) -> bool:
-    if value is None:
+    if value is ABSENT:
         return False
     if isinstance(value, bool):
         return value
@@ -106,10 +119,10 @@ def idempotency_key(request: web.Request) -> str | None:
     key = request.headers.get("Idempotency-Key")
     if key is None:
         return None
-    key = key.strip()
-    if not key or len(key) > MAX_IDEMPOTENCY_KEY or not key.isprintable():
+    if len(key) > MAX_IDEMPOTENCY_KEY or not _PRINTABLE_ASCII.match(key) or not key.strip():
         raise ApiError(422, "invalid_idempotency_key",
-                       f"Idempotency-Key must be 1-{MAX_IDEMPOTENCY_KEY} printable characters",
+                       f"Idempotency-Key must be 1-{MAX_IDEMPOTENCY_KEY} printable ASCII "
+                       "characters",
                        "Idempotency-Key")
     return f"key:{key}"
 

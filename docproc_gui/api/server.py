@@ -14,6 +14,7 @@ import ipaddress
 import logging
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 from aiohttp import web
@@ -25,11 +26,13 @@ from docproc_gui.api.auth import (
     make_auth_middleware,
     token_path,
 )
+from docproc_gui.api.batching import SubmitBatcher
 from docproc_gui.api.context import CONTEXT, ApiContext
 from docproc_gui.api.discovery import make_url, remove_endpoint, write_endpoint
 from docproc_gui.api.errors import error_middleware
 from docproc_gui.api.paths import AllowedFolders
 from docproc_gui.api.routes import add_routes
+from docproc_gui.api.routes.submit import submit_singles
 from docproc_gui.api.sse import HEARTBEAT_S, EventBroker
 from docproc_gui.api.uploads import UploadStore
 from docproc_gui.config import Settings
@@ -102,11 +105,13 @@ class ApiServer:
             ],
             client_max_size=MAX_JSON_BODY,
         )
-        app[CONTEXT] = ApiContext(
+        context = ApiContext(
             processor=self.processor, settings=self.settings, executor=self._executor,
             broker=self._broker, allowed=self.allowed, uploads=uploads,
             heartbeat_s=self.heartbeat_s,
         )
+        context.batcher = SubmitBatcher(self._executor, partial(submit_singles, context))
+        app[CONTEXT] = context
         add_routes(app)
         return app
 
@@ -116,7 +121,7 @@ class ApiServer:
             return
         loop = asyncio.get_running_loop()
         data_dir = Path(self.settings.data_dir)
-        self.token = await loop.run_in_executor(None, load_or_create_token, data_dir)
+        self.token = load_or_create_token(data_dir)  # one small file, once
         if not is_loopback(self.host):
             log.warning(
                 "!!! The DocProc API listens on %s, reachable from other machines. Anyone "

@@ -35,17 +35,30 @@ HEARTBEAT_S = 15.0
 RETRY_MS = 3000
 
 
-@dataclass(frozen=True, slots=True)
 class StreamEvent:
-    """One event as sent: its id, whom it concerns, and the encoded frame."""
+    """One event as sent: its id, whom it concerns, and the frame, encoded when first sent
+    (with nobody listening, events only pass through the replay buffer, unencoded)."""
 
-    seq: int
-    job_id: str
-    batch_id: str | None
-    frame: bytes
+    __slots__ = ("_frame", "batch_id", "job_id", "payload", "run", "seq")
+
+    def __init__(self, run: str, seq: int, job_id: str, batch_id: str | None,
+                 payload: JobEvent) -> None:
+        self.run = run
+        self.seq = seq
+        self.job_id = job_id
+        self.batch_id = batch_id
+        self.payload = payload
+        self._frame: bytes | None = None
+
+    @property
+    def frame(self) -> bytes:
+        if self._frame is None:
+            self._frame = encode_frame(f"{self.run}-{self.seq}", "progress",
+                                       event_payload(self.payload))
+        return self._frame
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)  # identity: one per connection, kept in a set
 class Subscription:
     """One connected client: a filter and a bounded queue of frames."""
 
@@ -190,8 +203,8 @@ class EventBroker:
         fresh = []
         for event in coalesce(events):
             self.seq += 1
-            frame = encode_frame(f"{self.run}-{self.seq}", "progress", event_payload(event))
-            fresh.append(StreamEvent(self.seq, event.job_id, event.change.batch_id, frame))
+            fresh.append(StreamEvent(self.run, self.seq, event.job_id, event.change.batch_id,
+                                     event))
         self.buffer.extend(fresh)
         for subscription in self.subscriptions:
             self._deliver(subscription, fresh)

@@ -91,19 +91,20 @@ class Api:
         path.write_text(text, encoding="utf-8")
         return path
 
-    def wait_finished(self, job_ids: list[str], timeout: float = 30.0) -> dict[str, Any]:
-        async def poll() -> dict[str, Any]:
-            while True:
-                jobs = {}
-                for job_id in job_ids:
-                    reply = await self.acall("GET", f"/api/background/job/{job_id}")
-                    jobs[job_id] = reply.body
-                if all(job["status"] in ("COMPLETED", "FAILED", "CANCELLED")
-                       for job in jobs.values()):
-                    return jobs
-                await asyncio.sleep(0.05)
+    async def finished(self, job_ids: list[str]) -> dict[str, Any]:
+        """Poll until every job is COMPLETED, FAILED or CANCELLED; their last state."""
+        while True:
+            jobs = {}
+            for job_id in job_ids:
+                reply = await self.acall("GET", f"/api/background/job/{job_id}")
+                jobs[job_id] = reply.body
+            if all(job["status"] in ("COMPLETED", "FAILED", "CANCELLED")
+                   for job in jobs.values()):
+                return jobs
+            await asyncio.sleep(0.05)
 
-        return self.run(poll(), timeout)
+    def wait_finished(self, job_ids: list[str], timeout: float = 30.0) -> dict[str, Any]:
+        return self.run(self.finished(job_ids), timeout)
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from datetime import datetime
 from typing import Any
@@ -18,10 +19,15 @@ PREFIX = "/api/background"
 MAX_QUERY_CHARS = 1000
 
 
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
 def _iso_date(request: web.Request, name: str) -> str | None:
-    raw = request.query.get(name) or None
+    raw = request.query.get(name)
     if raw is None:
         return None
+    if not _DATE.match(raw):
+        raise ApiError(422, "invalid_value", f"{name} must be an ISO date (2024-01-31)", name)
     try:
         datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:

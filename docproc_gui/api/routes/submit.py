@@ -19,10 +19,12 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from docproc_gui.api.context import ApiContext, context, json_response
 from docproc_gui.api.errors import ApiError
 from docproc_gui.api.schemas import (
+    ABSENT,
     MAX_BATCH_FILES,
     idempotency_key,
     parse_bool,
@@ -71,11 +73,11 @@ async def submit(request: web.Request) -> web.Response:
     body = await read_json_object(request)
     unknown_fields(body, SUBMIT_FIELDS)
     path = parse_path(body.get("file_path"), "file_path")
-    priority = parse_priority(body.get("priority"))
-    metadata = parse_metadata(body.get("metadata"))
-    dedupe = parse_bool(body.get("dedupe"), "dedupe")
-    result = await ctx.call(_submit_path, ctx, path, priority, metadata, key, dedupe, started)
-    return _single_response(result)
+    priority = parse_priority(body.get("priority", ABSENT))
+    metadata = parse_metadata(body.get("metadata", ABSENT))
+    dedupe = parse_bool(body.get("dedupe", ABSENT), "dedupe")
+    single = Single(path, priority, metadata, key, dedupe, started)
+    return _single_response(await ctx.batcher.submit(single))
 
 
 @routes.post(f"{PREFIX}/submit-batch")
@@ -93,9 +95,9 @@ async def submit_batch(request: web.Request) -> web.Response:
         body = await read_json_object(request)
         unknown_fields(body, BATCH_FIELDS)
         paths = parse_path_list(body.get("file_paths"))
-        priority = parse_priority(body.get("priority"))
-        metadata = parse_metadata(body.get("metadata"))
-        dedupe = parse_bool(body.get("dedupe"), "dedupe")
+        priority = parse_priority(body.get("priority", ABSENT))
+        metadata = parse_metadata(body.get("metadata", ABSENT))
+        dedupe = parse_bool(body.get("dedupe", ABSENT), "dedupe")
         accepted = await ctx.call(_submit_paths, ctx, paths, priority, metadata, key, dedupe,
                                   started, batch_id)
     location = f"{PREFIX}/jobs?batch_id={batch_id}"
@@ -149,7 +151,7 @@ async def read_form(
         while True:
             try:
                 part = await reader.next()
-            except ValueError as error:
+            except (ValueError, HttpProcessingError) as error:
                 raise ApiError(400, "malformed_multipart", f"cannot read the form: {error}",
                                "body") from None
             if part is None:
@@ -194,9 +196,9 @@ def _form_options(
 ) -> tuple[ProcessingPriority, dict[str, Any], bool]:
     try:
         return (
-            parse_priority(fields.get("priority") or None),
-            parse_metadata(fields.get("metadata")),
-            parse_bool(fields.get("dedupe"), "dedupe"),
+            parse_priority(fields.get("priority") or ABSENT),
+            parse_metadata(fields.get("metadata", ABSENT)),
+            parse_bool(fields.get("dedupe", ABSENT), "dedupe"),
         )
     except ApiError:
         for upload in uploads:
@@ -207,22 +209,62 @@ def _form_options(
 # ---------------------------------------------------------------- on the API's thread pool
 
 
-def _submit_path(
-    ctx: ApiContext,
-    path: str,
-    priority: ProcessingPriority,
-    metadata: dict[str, Any],
-    key: str | None,
-    dedupe: bool,
-    started: float,
-) -> Accepted:
-    real = ctx.allowed.check(path, "file_path")
-    if key is None and dedupe:
-        key = content_key(real, "file_path")
-    job_id = _retry_on_key_race(
-        lambda: ctx.processor.submit_job(real, priority, metadata, idempotency_key=key)
-    )
-    return _accepted(ctx, job_id, real, key, started, "file_path")
+@dataclass(frozen=True, slots=True)
+class Single:
+    """One ``submit`` request by path, waiting to be committed with others."""
+
+    path: str
+    priority: ProcessingPriority
+    metadata: dict[str, Any]
+    key: str | None
+    dedupe: bool
+    started: float
+
+
+def submit_singles(ctx: ApiContext, singles: list[Single]) -> list[Accepted | BaseException]:
+    """Commit many single submissions in one transaction (on the API's thread pool).
+
+    Each request is checked on its own (its error goes to it alone); the valid ones are
+    queued together. Should the group fail as a whole (the queue has room for only some,
+    a key raced another request), each is submitted alone to give each its own answer.
+    """
+    results: list[Accepted | BaseException | None] = []
+    items: list[tuple[int, Submission]] = []
+    for index, single in enumerate(singles):
+        try:
+            real = ctx.allowed.check(single.path, "file_path")
+            size = _checked_size(real, single.path, "file_path")
+            key = single.key
+            if key is None and single.dedupe:
+                key = content_key(real, "file_path")
+        except (ApiError, DocumentNotFoundError, UnsupportedFormatError) as error:
+            results.append(error)
+            continue
+        results.append(None)
+        items.append((index, Submission(real, single.priority, single.metadata, None, key,
+                                        size)))
+    if items:
+        try:
+            accepted = _submit_keyed(ctx, [item for _, item in items], None)
+            for (index, item), answer in zip(items, accepted, strict=True):
+                results[index] = _checked_existing(answer, item)
+        except Exception:  # noqa: BLE001 - retried one by one, each gets its own error
+            for index, item in items:
+                try:
+                    answer = _submit_keyed(ctx, [item], None)[0]
+                    results[index] = _checked_existing(answer, item)
+                except Exception as error:  # noqa: BLE001 - handed to its request
+                    results[index] = error
+    return [result if result is not None else RuntimeError("not submitted")
+            for result in results]
+
+
+def _checked_existing(answer: Accepted, item: Submission) -> Accepted | ApiError:
+    if answer.existing and item.idempotency_key and item.idempotency_key.startswith("key:") \
+            and answer.file_path != item.file_path:
+        return ApiError(422, "idempotency_key_reused",
+                        "this Idempotency-Key was used for another file", "Idempotency-Key")
+    return answer
 
 
 def _submit_paths(
@@ -250,7 +292,7 @@ def _submit_paths(
             for index, real in enumerate(reals)]
     items = [Submission(real, priority, metadata, None, item_key, size)
              for real, item_key, size in zip(reals, keys, sizes, strict=True)]
-    return _submit_keyed(ctx, items, batch_id, started)
+    return _submit_keyed(ctx, items, batch_id)
 
 
 def _submit_uploads(
@@ -283,7 +325,7 @@ def _submit_uploads(
             ))
             accepted = [_accepted(ctx, job_id, uploads[0].path, keys[0], started, "file")]
         else:
-            accepted = _submit_keyed(ctx, items, batch_id, started)
+            accepted = _submit_keyed(ctx, items, batch_id)
     except BaseException:
         for upload in uploads:
             upload.remove()
@@ -295,13 +337,14 @@ def _submit_uploads(
 
 
 def _submit_keyed(
-    ctx: ApiContext, items: list[Submission], batch_id: str, started: float
+    ctx: ApiContext, items: list[Submission], batch_id: str | None
 ) -> list[Accepted]:
-    """Submit a batch whose items carry idempotency keys (all or none).
+    """Submit items (with or without idempotency keys) in one transaction, all or none.
 
-    ``BackgroundProcessor.submit_batch`` takes no keys yet, so this goes to the store and
-    then wakes the workers the way ``submit_batch`` does. Items repeating a key of the
-    same request are submitted once (the store would fail on the unique key).
+    ``BackgroundProcessor.submit_batch`` takes no keys or per-item metadata yet, so this
+    goes to the store and then wakes the workers the way ``submit_batch`` does. Items
+    repeating a key of the same call are submitted once (the store would fail on the
+    unique key). A job is "existing" when it was created before this call.
     """
     processor = ctx.processor
     first_of: dict[str, int] = {}
@@ -316,13 +359,15 @@ def _submit_keyed(
             first_of[key] = len(unique)
         slots.append(len(unique))
         unique.append(item)
+    before = time.time()
     jobs = _retry_on_key_race(lambda: processor.store.submit_many(unique, batch_id=batch_id))
     processor._ensure_workers()
     accepted = []
     seen: set[str] = set()
     for slot in slots:
         job = jobs[slot]
-        existing = job.batch_id != batch_id or job.job_id in seen
+        created = job.created_at.timestamp() if job.created_at is not None else before
+        existing = created < before or job.job_id in seen
         seen.add(job.job_id)
         accepted.append(Accepted(job.job_id, existing, job.file_path))
     return accepted
