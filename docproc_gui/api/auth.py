@@ -156,11 +156,20 @@ def client_key(request: web.Request) -> str:
     return request.remote or "unknown"
 
 
+class TokenHolder:
+    """The token the server expects; replaceable while it runs (a regenerated token)."""
+
+    def __init__(self, token: str) -> None:
+        self.expected = token.encode("ascii")
+
+    def replace(self, token: str) -> None:
+        self.expected = token.encode("ascii")
+
+
 def make_auth_middleware(
-    token: str, failures: AuthFailureLimiter, rate: RequestRateLimiter
+    holder: TokenHolder, failures: AuthFailureLimiter, rate: RequestRateLimiter
 ) -> Middleware:
     """A middleware that lets a request through only with the right Bearer token."""
-    expected = token.encode("ascii")
 
     @web.middleware
     async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -171,7 +180,8 @@ def make_auth_middleware(
                            "too many wrong tokens from this client; wait and try again",
                            "Authorization", {"Retry-After": str(int(wait) + 1)})
         given = bearer_token(request)
-        if given is None or not hmac.compare_digest(given.encode("utf-8", "replace"), expected):
+        if given is None or not hmac.compare_digest(given.encode("utf-8", "replace"),
+                                                    holder.expected):
             failures.record_failure(client)
             reason = "missing" if given is None else "wrong"
             raise ApiError(401, "unauthorized",

@@ -22,6 +22,7 @@ from aiohttp import web
 from docproc_gui.api.auth import (
     AuthFailureLimiter,
     RequestRateLimiter,
+    TokenHolder,
     load_or_create_token,
     make_auth_middleware,
     token_path,
@@ -73,6 +74,7 @@ class ApiServer:
         self.auth_failures = auth_failures or AuthFailureLimiter()
         self.write_discovery = write_discovery
         self.token = ""
+        self._token_holder = TokenHolder("")
         self.port = 0
         self.host = settings.api_host
         self._runner: web.AppRunner | None = None
@@ -99,7 +101,7 @@ class ApiServer:
             middlewares=[
                 error_middleware,
                 make_auth_middleware(
-                    self.token, self.auth_failures,
+                    self._token_holder, self.auth_failures,
                     RequestRateLimiter(self.settings.api_rate_limit_per_min),
                 ),
             ],
@@ -121,7 +123,7 @@ class ApiServer:
             return
         loop = asyncio.get_running_loop()
         data_dir = Path(self.settings.data_dir)
-        self.token = load_or_create_token(data_dir)  # one small file, once
+        self.reload_token()
         if not is_loopback(self.host):
             log.warning(
                 "!!! The DocProc API listens on %s, reachable from other machines. Anyone "
@@ -143,6 +145,13 @@ class ApiServer:
         if self.write_discovery:
             write_endpoint(data_dir, self.host, self.port, token_path(data_dir))
         log.info("DocProc API listening on %s", self.url)
+
+    def reload_token(self) -> str:
+        """Read the data folder's token again (after the settings dialog made a new one);
+        from now on only the new token is accepted. Creates one when there is none."""
+        self.token = load_or_create_token(Path(self.settings.data_dir))
+        self._token_holder.replace(self.token)
+        return self.token
 
     async def stop(self) -> None:
         """Close every stream, stop listening and remove the discovery file."""

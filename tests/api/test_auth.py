@@ -100,3 +100,12 @@ def test_token_file_is_private_and_stable(tmp_path):
 
 def test_server_uses_the_data_folder_token(api):
     assert api.server.token == read_token(api.settings.data_dir)
+
+
+def test_a_regenerated_token_replaces_the_old_one_at_once(api):
+    old = api.token
+    token_path(api.settings.data_dir).unlink()
+    new = api.server.reload_token()
+    assert new != old
+    assert api.call("GET", STATUS, token=old).status == 401
+    assert api.call("GET", STATUS, token=new).status == 200
