@@ -8,16 +8,19 @@ and server do not share a loop. Prints one JSON object:
     submits_per_s, latency_p50_ms, latency_p99_ms, latency_max_ms, errors,
     loop_stall_p50_ms, loop_stall_p99_ms, loop_stall_max_ms (a 5 ms timer's lateness on
     the server's loop during the run), completed_during_run, drain_s,
-    engine_submit_ms (submit_job called directly, one thread: the engine's own cost)
+    engine_submit_ms (submit_job called directly, one thread: the engine's own cost),
+    gc_max_ms (longest garbage collection during the run), server_cpu_s, client_cpu_s
 
 Usage: python benchmarks/api_throughput.py [--requests 5000] [--concurrency 8]
-       [--pipeline noop|real] [--durable/--no-durable]
+       [--pipeline noop|real] [--durable/--no-durable] [--paused] [--trivial]
+       [--no-gc-freeze] [--profile FILE]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import resource
@@ -174,12 +177,25 @@ def serve_and_measure(args: argparse.Namespace) -> dict[str, Any]:
 
         async def run() -> dict[str, Any]:
             await server.start()
+            if args.gc_freeze:
+                gc.collect()
+                gc.freeze()  # what `docproc serve` does after start-up
             if args.paused:
                 processor.pause()
             stalls: list[float] = []
             stop = asyncio.Event()
             watcher = asyncio.ensure_future(watch_stalls(stalls, stop))
             cpu_before = resource.getrusage(resource.RUSAGE_SELF)
+            gc_pauses: list[float] = []
+            gc_started = [0.0]
+
+            def on_gc(phase: str, info: dict[str, int]) -> None:
+                if phase == "start":
+                    gc_started[0] = time.perf_counter()
+                else:
+                    gc_pauses.append(time.perf_counter() - gc_started[0])
+
+            gc.callbacks.append(on_gc)
             child = await asyncio.create_subprocess_exec(
                 sys.executable, __file__, "--client", server.url, server.token, str(docs),
                 str(args.requests), str(args.concurrency),
@@ -192,6 +208,7 @@ def serve_and_measure(args: argparse.Namespace) -> dict[str, Any]:
             client_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
             stop.set()
             await watcher
+            gc.callbacks.remove(on_gc)
             result = json.loads(output)
             result["server_cpu_s"] = round(cpu_after.ru_utime + cpu_after.ru_stime
                                            - cpu_before.ru_utime - cpu_before.ru_stime, 2)
@@ -211,6 +228,7 @@ def serve_and_measure(args: argparse.Namespace) -> dict[str, Any]:
             result["loop_stall_p50_ms"] = round(percentile(stalls, 0.5) * 1000, 2)
             result["loop_stall_p99_ms"] = round(percentile(stalls, 0.99) * 1000, 2)
             result["loop_stall_max_ms"] = round(max(stalls) * 1000, 2)
+            result["gc_max_ms"] = round(max(gc_pauses, default=0.0) * 1000, 2)
             result["loop_stall_mean_ms"] = round(statistics.fmean(stalls) * 1000, 2)
             note("stopping")
             await server.stop()
@@ -241,6 +259,8 @@ def main() -> int:
                         help="fsync at every group commit (the default setting)")
     parser.add_argument("--trivial", action="store_true",
                         help="POST a no-op endpoint instead of submit (the stack's ceiling)")
+    parser.add_argument("--gc-freeze", action=argparse.BooleanOptionalAction, default=True,
+                        help="freeze start-up objects out of the GC (as `docproc serve`)")
     parser.add_argument("--paused", action="store_true",
                         help="no workers while submitting: the API and queue alone")
     parser.add_argument("--profile", metavar="FILE",

@@ -9,6 +9,7 @@ rest go back to the queue with their attempt not counted, so nothing is lost.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 import sys
@@ -52,6 +53,11 @@ def run_headless(
                 loop.add_signal_handler(number, request_stop, number)
             try:
                 loop.run_until_complete(server.start())
+                # Start-up objects (modules, the schema, Qt wrappers) live as long as the
+                # process: keep them out of the collector's full passes, which would
+                # otherwise stall the loop for tens of milliseconds.
+                gc.collect()
+                gc.freeze()
                 if on_ready is not None:
                     on_ready(server)
                 loop.run_until_complete(stopping.wait())

@@ -42,7 +42,7 @@ async def progress_stream(request: web.Request) -> web.StreamResponse:
             if batch is None:
                 await response.write(HEARTBEAT_FRAME)
             elif batch:
-                await response.write(b"".join(event.frame for event in batch))
+                await response.write(b"".join(broker.frame(event) for event in batch))
     except (ConnectionResetError, ConnectionError):
         pass  # the client went away
     finally:
