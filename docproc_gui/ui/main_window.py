@@ -43,7 +43,7 @@ from docproc_gui.ui.queue_controls import QueueControls, QueueStatus
 from docproc_gui.ui.quit_flow import QuitChoice, QuitDialog, QuitFlow
 from docproc_gui.ui.settings_apply import apply_settings
 from docproc_gui.ui.settings_dialog import SettingsDialog, TokenSource
-from docproc_gui.ui.statistics_view import StatisticsView
+from docproc_gui.ui.statistics_tab import StatisticsTab
 from docproc_gui.ui.status_filter import StatusFilter
 from docproc_gui.ui.submitter import SubmitReport, Submitter
 from docproc_gui.ui.tasks import TaskRunner
@@ -94,7 +94,7 @@ class MainWindow(QMainWindow):
         self.drop_zone = DropZone()
         self.notifications = NotificationBar()
         self.details = DetailsPanel(processor, self.tasks)
-        self.statistics = StatisticsView(processor, self.tasks)
+        self.statistics = StatisticsTab(processor, self.tasks)
         self.knowledge = KnowledgeView(processor, self.tasks)
         self.health = HealthIndicator()
         self.queue_status = QueueStatus()

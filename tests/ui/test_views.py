@@ -67,8 +67,9 @@ def test_statistics_tab_plots_the_snapshot(make_processor: Any, make_window: Any
         (folder / f"{n}.txt").write_text("x", encoding="utf-8")
     window.add_paths([str(folder)])
     qtbot.waitUntil(lambda: processor.store.counts()["COMPLETED"] == 20, timeout=20_000)
-    view = window.findChild(type(window.statistics), "statisticsView")
-    window.tabs.setCurrentWidget(view)
+    window.tabs.setCurrentWidget(window.statistics)
+    view = window.statistics.ensure_view()
+    assert window.findChild(type(view), "statisticsView") is view
     qtbot.waitUntil(lambda: view.updates > 0 and "20" in view.summary.text(), timeout=10_000)
     heights = view.outcome_bars.opts["height"]
     assert list(heights) == [20.0, 0.0, 0.0]
