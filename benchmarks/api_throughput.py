@@ -23,6 +23,7 @@ import asyncio
 import gc
 import json
 import os
+import re
 import resource
 import statistics
 import sys
@@ -131,6 +132,39 @@ def engine_submit_cost(pipeline_name: str, durable: bool, samples: int = 2000) -
             processor.shutdown(wait=False)
 
 
+async def run_ab(url: str, token: str, docs: Path, args: argparse.Namespace) -> bytes:
+    """The same load from ApacheBench (C, keep-alive): a client that costs the machine
+    far less CPU than the Python one, so more of the two cores serve. ab posts one body,
+    so every request submits the same file (allowed: no dedupe asked)."""
+    body = docs.parent / "body.json"
+    body.write_text(json.dumps({"file_path": str(next(docs.iterdir())), "priority": "HIGH"}))
+    started = time.perf_counter()
+    child = await asyncio.create_subprocess_exec(
+        "ab", "-q", "-k", "-n", str(args.requests), "-c", str(args.concurrency),
+        "-p", str(body), "-T", "application/json", "-H", f"Authorization: Bearer {token}",
+        url, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    text = (await child.communicate())[0].decode()
+    elapsed = time.perf_counter() - started
+
+    def number(pattern: str) -> float:
+        match = re.search(pattern, text, re.MULTILINE)
+        return float(match.group(1)) if match else float("nan")
+
+    failed = number(r"^Non-2xx responses:\s+(\d+)")
+    return json.dumps({
+        "client": "ab",
+        "requests": args.requests,
+        "concurrency": args.concurrency,
+        "elapsed_s": round(elapsed, 3),
+        "submits_per_s": number(r"^Requests per second:\s+([\d.]+)"),
+        "latency_p50_ms": number(r"^\s+50%\s+(\d+)"),
+        "latency_p99_ms": number(r"^\s+99%\s+(\d+)"),
+        "latency_max_ms": number(r"^\s+100%\s+(\d+)"),
+        "errors": {} if failed != failed else {"non_2xx": int(failed)},
+    }).encode()
+
+
 def TrivialApiServer(base: Any) -> Any:
     """The ApiServer plus ``POST /bench/noop`` (same middlewares, no engine): the
     ceiling of aiohttp on this loop, for comparison with real submits."""
@@ -196,16 +230,19 @@ def serve_and_measure(args: argparse.Namespace) -> dict[str, Any]:
                     gc_pauses.append(time.perf_counter() - gc_started[0])
 
             gc.callbacks.append(on_gc)
-            child = await asyncio.create_subprocess_exec(
-                sys.executable, __file__, "--client", server.url, server.token, str(docs),
-                str(args.requests), str(args.concurrency),
-                "/bench/noop" if args.trivial else "/api/background/submit",
-                stdout=asyncio.subprocess.PIPE,
-            )
-            output, _ = await child.communicate()
+            endpoint = "/bench/noop" if args.trivial else "/api/background/submit"
+            if args.client == "ab":
+                output = await run_ab(server.url + endpoint, server.token, docs, args)
+            else:
+                child = await asyncio.create_subprocess_exec(
+                    sys.executable, __file__, "--load-child", server.url, server.token, str(docs),
+                    str(args.requests), str(args.concurrency), endpoint,
+                    stdout=asyncio.subprocess.PIPE,
+                )
+                output, _ = await child.communicate()
             note(f"load done: {output[:80]!r}")
             cpu_after = resource.getrusage(resource.RUSAGE_SELF)
-            client_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+            client_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)  # ab's, or ours
             stop.set()
             await watcher
             gc.callbacks.remove(on_gc)
@@ -246,7 +283,7 @@ def serve_and_measure(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def main() -> int:
-    if len(sys.argv) > 1 and sys.argv[1] == "--client":
+    if len(sys.argv) > 1 and sys.argv[1] == "--load-child":
         url, token, docs, requests, concurrency, endpoint = sys.argv[2:8]
         print(json.dumps(asyncio.run(load(url, token, Path(docs), int(requests),
                                           int(concurrency), endpoint))))
@@ -257,6 +294,8 @@ def main() -> int:
     parser.add_argument("--pipeline", choices=("noop", "real"), default="noop")
     parser.add_argument("--durable", action=argparse.BooleanOptionalAction, default=True,
                         help="fsync at every group commit (the default setting)")
+    parser.add_argument("--client", choices=("python", "ab"), default="python",
+                        help="load generator: aiohttp in a child process, or ApacheBench")
     parser.add_argument("--trivial", action="store_true",
                         help="POST a no-op endpoint instead of submit (the stack's ceiling)")
     parser.add_argument("--gc-freeze", action=argparse.BooleanOptionalAction, default=True,
