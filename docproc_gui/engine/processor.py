@@ -279,6 +279,31 @@ class BackgroundProcessor(QObject):
         self._ensure_workers()
         return [job.job_id for job in jobs]
 
+    def submit_many(
+        self, submissions: Sequence[Submission], *, batch_id: str | None = None
+    ) -> list[ProcessingJob]:
+        """Queue prepared submissions (each with its own priority, metadata, idempotency
+        key) in one transaction and wake the workers; jobs come back in input order.
+
+        Paths are checked like :meth:`submit_job` does (absolute, existing files).
+        """
+        checked = []
+        for item in submissions:
+            path, size = _checked_file(item.file_path)
+            checked.append(
+                Submission(
+                    path,
+                    ProcessingPriority.parse(item.priority),
+                    item.metadata,
+                    item.max_retries,
+                    item.idempotency_key,
+                    size,
+                )
+            )
+        jobs = self.store.submit_many(checked, batch_id=batch_id)
+        self._ensure_workers()
+        return jobs
+
     def submit_batch_async(
         self,
         file_paths: Iterable[str | os.PathLike[str]],

@@ -272,21 +272,32 @@ class JobStore:
         metadata_json = [json.dumps(item.metadata) if item.metadata else "{}" for item in items]
 
         def operation(connection: Connection, batch: WriteBatch) -> list[ProcessingJob]:
-            jobs: list[ProcessingJob] = []
-            fresh = []
+            # Each input ends as a job, in input order: an existing job for a known
+            # idempotency key, the same new job for a key repeated within this call, or
+            # a new job.
+            results: list[ProcessingJob | int] = []  # a job, or an index into `created`
+            fresh: list[tuple[Submission, ProcessingPriority, int | None, str, str]] = []
+            keyed: dict[str, int] = {}  # key -> index into `fresh`
             for index, (item, priority, size, file_type) in enumerate(prepared):
-                if item.idempotency_key:
+                idempotency = item.idempotency_key
+                if idempotency and idempotency in keyed:
+                    results.append(keyed[idempotency])
+                    continue
+                if idempotency:
                     existing = connection.exec_driver_sql(
                         f"SELECT {JOB_COLUMNS} FROM jobs WHERE idempotency_key = ?",
-                        (item.idempotency_key,),
+                        (idempotency,),
                     ).first()
                     if existing is not None:
-                        jobs.append(row_to_job(existing))
+                        results.append(row_to_job(existing))
                         continue
+                    keyed[idempotency] = len(fresh)
+                results.append(len(fresh))
                 fresh.append((item, priority, size, file_type, metadata_json[index]))
             self._check_room(connection, len(fresh))
             next_seq = (connection.exec_driver_sql("SELECT max(seq) FROM jobs").scalar() or 0) + 1
             rows = []
+            created_jobs: list[ProcessingJob] = []
             for offset, (item, priority, size, file_type, meta) in enumerate(fresh):
                 job = ProcessingJob(
                     job_id=new_job_id(),
@@ -322,7 +333,7 @@ class JobStore:
                         item.idempotency_key,
                     )
                 )
-                jobs.append(job)
+                created_jobs.append(job)
                 batch.emit(
                     JobChange(
                         "submitted",
@@ -339,7 +350,9 @@ class JobStore:
             if rows:
                 connection.exec_driver_sql(_INSERT_JOB, rows)
                 self._grew(len(rows))
-            return jobs
+            return [
+                created_jobs[result] if isinstance(result, int) else result for result in results
+            ]
 
         return operation
 
@@ -862,7 +875,25 @@ class JobStore:
             rows = connection.exec_driver_sql(sql, (*params, limit, offset)).all()
         return [row_to_job(row) for row in rows]
 
-    def count(self, statuses: Iterable[ProcessingStatus | str] | None = None) -> int:
+    def count(
+        self,
+        statuses: Iterable[ProcessingStatus | str] | None = None,
+        *,
+        batch_id: str | None = None,
+    ) -> int:
+        """How many jobs have these statuses (all when None), within one batch if given."""
+        if batch_id is not None:
+            clauses, params = ["batch_id = ?"], [batch_id]
+            if statuses is not None:
+                wanted = [ProcessingStatus(s).value for s in statuses]
+                clauses.append(f"status IN ({', '.join('?' * len(wanted))})")
+                params.extend(wanted)
+            with self.database.read_engine.connect() as connection:
+                return int(
+                    connection.exec_driver_sql(
+                        f"SELECT count(*) FROM jobs WHERE {' AND '.join(clauses)}", tuple(params)
+                    ).scalar_one()
+                )
         counts = self.counts()
         if statuses is None:
             return sum(counts.values())

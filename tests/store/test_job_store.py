@@ -311,3 +311,27 @@ def test_the_event_log_keeps_steps_and_completion_in_order(store: JobStore) -> N
     ]
     times = [event["at"] for event in events]
     assert times == sorted(times)
+
+
+def test_one_call_with_a_repeated_idempotency_key_makes_one_job(store: JobStore) -> None:
+    earlier = store.submit("/old", idempotency_key="known")
+    jobs = store.submit_many(
+        [
+            Submission("/a", idempotency_key="k"),
+            Submission("/b"),
+            Submission("/a", idempotency_key="k"),
+            Submission("/old", idempotency_key="known"),
+        ]
+    )
+    assert [job.file_path for job in jobs] == ["/a", "/b", "/a", "/old"]  # input order
+    assert jobs[0].job_id == jobs[2].job_id
+    assert jobs[3].job_id == earlier.job_id
+    assert store.count() == 3
+
+
+def test_count_within_a_batch(store: JobStore) -> None:
+    store.submit_many([Submission("/a"), Submission("/b")], batch_id="batch-1")
+    store.submit("/c")
+    assert store.count(batch_id="batch-1") == 2
+    assert store.count([S.QUEUED], batch_id="batch-1") == 2
+    assert store.count([S.FAILED], batch_id="batch-1") == 0

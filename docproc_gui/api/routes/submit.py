@@ -360,8 +360,7 @@ def _submit_keyed(
         slots.append(len(unique))
         unique.append(item)
     before = time.time()
-    jobs = _retry_on_key_race(lambda: processor.store.submit_many(unique, batch_id=batch_id))
-    processor._ensure_workers()
+    jobs = _retry_on_key_race(lambda: processor.submit_many(unique, batch_id=batch_id))
     accepted = []
     seen: set[str] = set()
     for slot in slots:
