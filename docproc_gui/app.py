@@ -10,7 +10,7 @@ finished or put back in the queue, never lost).
 from __future__ import annotations
 
 import argparse
-import asyncio
+import gc
 import logging
 import signal
 import sys
@@ -124,6 +124,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.info("handed %d path(s) to the running DocProc", len(args.files))
         return 0
 
+    import asyncio
+
     import qasync
 
     from docproc_gui.engine import EngineBusyError, create_background_processor
@@ -191,6 +193,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     window.start()
     if args.files:
         window.add_paths(args.files)
+    # What start-up built (modules, Qt wrappers, settings) lives as long as the app: move
+    # it out of the collector's sight, as `docproc serve` does, so that later full
+    # collections (which hold the GIL, whichever thread triggers them) stay short.
+    # See docproc_gui/ui/gc_policy.py for the window's policy for its job records.
+    gc.collect()
+    gc.freeze()
     with loop:
         loop.run_until_complete(run())
     return 0

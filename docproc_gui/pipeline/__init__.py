@@ -10,8 +10,24 @@ Entry points:
 
 from __future__ import annotations
 
-from docproc_gui.pipeline.document import classify_file, extract_document, process_file
+from typing import TYPE_CHECKING, Any
+
 from docproc_gui.pipeline.steps import build_document_pipeline, build_noop_pipeline, job_result
+
+if TYPE_CHECKING:
+    from docproc_gui.pipeline.document import classify_file, extract_document, process_file
+
+# ``document`` pulls in the extractors and the language model (about 0.5 s of imports):
+# the window and the engine only need it once the first job runs, so it loads on first use.
+_DOCUMENT_NAMES = frozenset({"classify_file", "extract_document", "process_file"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _DOCUMENT_NAMES:
+        from docproc_gui.pipeline import document
+
+        return getattr(document, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "build_document_pipeline",

@@ -36,7 +36,6 @@ from docproc_gui.domain import (
     StepContext,
     TransientError,
 )
-from docproc_gui.pipeline.document import classify_file, extract_document
 from docproc_gui.pipeline.quality import QualityReport, assess
 
 if TYPE_CHECKING:
@@ -60,6 +59,8 @@ def build_document_pipeline(
         return {**defaults, **dict(context.options)}
 
     def classify(context: StepContext) -> dict[str, Any]:
+        from docproc_gui.pipeline.document import classify_file  # heavy: on first use
+
         return classify_file(context.file_path, merged(context))
 
     def integrate(context: StepContext) -> dict[str, Any]:
@@ -114,6 +115,20 @@ def build_document_pipeline(
             PipelineStep("quality", ProcessingStatus.QUALITY_CHECK, 0.05, run=quality),
         ),
     )
+
+
+def extract_document(
+    file_path: str, options: Mapping[str, Any], outputs: Mapping[str, dict[str, Any]]
+) -> dict[str, Any]:
+    """The sandboxed EXTRACT call: :func:`docproc_gui.pipeline.document.extract_document`.
+
+    A module-level (picklable) forwarder, so that building the pipeline does not import
+    the extractors and the language model (about 0.5 s at the window's start-up); the
+    child process imports them on its first call, as it did before.
+    """
+    from docproc_gui.pipeline.document import extract_document as extract
+
+    return extract(file_path, options, outputs)
 
 
 def quality_report(integrated: Mapping[str, Any], threshold: float) -> QualityReport:
