@@ -40,6 +40,7 @@ from docproc_gui.ui.formatting import (
     priority_name,
     status_text,
 )
+from docproc_gui.ui.gc_policy import GcPolicy
 from docproc_gui.ui.job_records import JobRecord
 
 Index = QModelIndex | QPersistentModelIndex
@@ -130,6 +131,7 @@ class JobTableModel(QAbstractTableModel):
         self._types: Counter[str] = Counter()
         self._history_done = False
         self._fetching = False
+        self.gc_policy = GcPolicy()  # records live long: freeze them out of full collections
         self._resort_timer = QTimer(self)
         self._resort_timer.setInterval(RESORT_INTERVAL_MS)
         self._resort_timer.timeout.connect(self._resort_if_stale)
@@ -311,6 +313,7 @@ class JobTableModel(QAbstractTableModel):
     def _count_types(self, fresh: list[JobRecord]) -> None:
         if not fresh:
             return
+        self.gc_policy.added(len(fresh))
         self._types.update(record.file_type for record in fresh)
         self.types_changed.emit(dict(self._types))  # a handful of types: cheap to redraw
 

@@ -10,10 +10,11 @@ straight from the model, and draws background, text and bar itself.
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from docproc_gui.domain import ProcessingStatus
+from docproc_gui.ui.job_records import JobRecord
 from docproc_gui.ui.job_table_model import (
     COLUMN_KEYS,
     COLUMNS,
@@ -63,6 +64,7 @@ class JobCellDelegate(QStyledItemDelegate):
         self.highlight = palette.color(role.Highlight)
         self.highlighted_text = palette.color(role.HighlightedText)
         self.alternate = palette.color(role.AlternateBase)
+        self.base = palette.color(role.Base)
         self.text = palette.color(role.Text)
         self.status_colours = {status: self.colours.for_status(status)
                                for status in ProcessingStatus}
@@ -73,17 +75,20 @@ class JobCellDelegate(QStyledItemDelegate):
         option: QStyleOptionViewItem,
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
-        row, column = index.row(), index.column()
-        record = self.model.record_at(row)
-        rect = option.rect
+        row = index.row()
         selected = bool(option.state & SELECTED)
+        rect = option.rect
         if selected:
             painter.fillRect(rect, self.highlight)
-            text_colour = self.highlighted_text
-        else:
-            if row % 2:
-                painter.fillRect(rect, self.alternate)
-            text_colour = self.text
+        elif row % 2:
+            painter.fillRect(rect, self.alternate)
+        self.paint_content(painter, rect, self.model.record_at(row), index.column(), selected,
+                           option.fontMetrics)
+
+    def paint_content(self, painter: QPainter, rect: QRect, record: JobRecord, column: int,
+                      selected: bool, metrics: QFontMetrics) -> None:
+        """A cell's text or bar over a background already filled."""
+        text_colour = self.highlighted_text if selected else self.text
         key = COLUMN_KEYS[column]
         if key == "progress":
             paint_progress(painter, rect, record.progress, self.status_colours[record.status],
@@ -97,7 +102,7 @@ class JobCellDelegate(QStyledItemDelegate):
         area = rect.adjusted(6, 0, -6, 0)
         if key in ELIDE_COLUMNS:
             mode = Qt.TextElideMode.ElideMiddle if key == "name" else Qt.TextElideMode.ElideRight
-            text = option.fontMetrics.elidedText(text, mode, area.width())
+            text = metrics.elidedText(text, mode, area.width())
         painter.setPen(text_colour)
         painter.drawText(area, self.alignments[column], text)
 
