@@ -271,11 +271,15 @@ class KnowledgeBase:
         self._queue_lock = threading.Lock()
         self._queued = 0  # documents waiting in kb_pending_text for the full-text index
         self._timer: threading.Timer | None = None
+        self._closed = False
         self.flush_index()  # texts a crash left waiting
 
     def close(self) -> None:
-        """Index what waits, commit, and release the private write connection."""
+        """Index what waits, commit, and release the private write connection (once)."""
         with self._queue_lock:
+            if self._closed:
+                return
+            self._closed = True
             if self._timer is not None:
                 self._timer.cancel()
                 self._timer = None
