@@ -32,7 +32,7 @@ def register(subparsers: Any) -> None:
     serve.add_argument("--port", type=int, help="port (default 8765; 0 picks a free one)")
     serve.add_argument("--allow-path", action="append", default=[], metavar="DIR",
                        help="also accept files from DIR (repeatable; home is allowed)")
-    serve.add_argument("--workers", type=int, help="worker threads (default: CPU count)")
+    serve.add_argument("--workers", type=int, help="worker threads (default: two per CPU core)")
     serve.set_defaults(handler=run_serve)
 
     submit = _client(subparsers, "submit", "queue files or folders in the running DocProc",

@@ -35,7 +35,7 @@ def register(subparsers: Any) -> None:
     process.add_argument(
         "--priority", default="NORMAL", help="CRITICAL, HIGH, NORMAL, LOW, BACKGROUND or 0-4"
     )
-    process.add_argument("--workers", type=int, help="worker threads (default: CPU count)")
+    process.add_argument("--workers", type=int, help="worker threads (default: two per CPU core)")
     process.add_argument("--timeout", type=float, help="per-job timeout in seconds")
     process.add_argument("--json", action="store_true", help="print one JSON summary")
     process.set_defaults(handler=run_process)
