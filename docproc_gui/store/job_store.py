@@ -18,32 +18,33 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from docproc_gui.config import Settings
 from docproc_gui.domain import (
     ErrorCategory,
     InvalidTransitionError,
-    JobNotFoundError,
     ProcessingJob,
     ProcessingPriority,
     ProcessingStatus,
     QueueFullError,
 )
 from docproc_gui.store.database import Database
+from docproc_gui.store.job_queries import (
+    JOB_COLUMNS,
+    JobQueries,
+    find_row,
+    loads_json,
+    row_to_job,
+    to_datetime,
+)
 from docproc_gui.store.priority import PriorityPolicy
 from docproc_gui.store.progress_journal import ProgressJournal
-from docproc_gui.store.schema import COUNT_BY_STATUS_SQL, RUNNING_SQL, WAITING_SQL
-from docproc_gui.store.writer import ExecutesSql, GroupCommitWriter, WriteBatch
+from docproc_gui.store.schema import RUNNING_SQL, WAITING_SQL
+from docproc_gui.store.writer import GroupCommitWriter, WriteBatch
 from docproc_gui.store.writer import WriterConnection as Connection
 
 S = ProcessingStatus
-JOB_COLUMNS = (
-    "seq, job_id, file_path, file_size, file_type, priority, status, created_at, started_at, "
-    "completed_at, progress, current_step, steps_completed, attempts, retry_count, max_retries, "
-    "error_category, error_message, result, metadata, batch_id, not_before, sort_key"
-)
 _INSERT_JOB = (
     "INSERT INTO jobs (seq, job_id, file_path, file_size, file_type, priority, status, sort_key, "
     "not_before, created_at, updated_at, progress, current_step, steps_completed, attempts, "
@@ -70,10 +71,6 @@ def new_job_id() -> str:
 
 def new_batch_id() -> str:
     return new_job_id()
-
-
-def to_datetime(epoch: float | None) -> datetime | None:
-    return datetime.fromtimestamp(epoch, UTC) if epoch is not None else None
 
 
 @dataclass(slots=True)
@@ -135,38 +132,6 @@ def _file_facts(path: str, size: int | None) -> tuple[int | None, str]:
     return size, os.path.splitext(path)[1].lower().lstrip(".")
 
 
-def _loads(text: str | None, default: Any) -> Any:
-    if not text or text == "{}" or text == "[]":  # the usual case, without the parser
-        return type(default)() if default is not None else default
-    return json.loads(text)
-
-
-def row_to_job(row: Sequence[Any]) -> ProcessingJob:
-    category = row[16]
-    return ProcessingJob(
-        job_id=row[1],
-        file_path=row[2],
-        file_size=row[3],
-        file_type=row[4],
-        priority=ProcessingPriority(row[5]),
-        status=ProcessingStatus(row[6]),
-        created_at=to_datetime(row[7]),
-        started_at=to_datetime(row[8]),
-        completed_at=to_datetime(row[9]),
-        progress=row[10],
-        current_step=row[11],
-        attempts=row[13],
-        retry_count=row[14],
-        max_retries=row[15],
-        error_category=ErrorCategory(category) if category else None,
-        error_message=row[17],
-        result=_loads(row[18], None),
-        metadata=_loads(row[19], {}),
-        batch_id=row[20],
-        next_attempt_at=to_datetime(row[21]) if row[6] == S.RETRYING else None,
-    )
-
-
 _PRIORITIES = tuple(ProcessingPriority)
 
 
@@ -181,14 +146,14 @@ def _running_job(row: Sequence[Any]) -> ProcessingJob:
         attempts=row[13],
         retry_count=row[14],
         max_retries=row[15],
-        metadata=_loads(row[19], {}),
+        metadata=loads_json(row[19], {}),
         file_size=row[3],
         file_type=row[4],
         batch_id=row[20],
     )
 
 
-class JobStore:
+class JobStore(JobQueries):
     """The queue and history of jobs in one SQLite database."""
 
     def __init__(
@@ -391,7 +356,7 @@ class JobStore:
             claimed = []
             for row in rows:
                 job = _running_job(row)
-                steps = _loads(row[12], [])
+                steps = loads_json(row[12], [])
                 checkpoints: dict[str, dict[str, Any]] = {}
                 if steps:
                     for step, output in connection.exec_driver_sql(
@@ -651,7 +616,7 @@ class JobStore:
         status means it is cancelled now; any other status means nothing changed."""
 
         def operation(connection: Connection, batch: WriteBatch) -> ProcessingStatus:
-            row = self._row(connection, job_id)
+            row = find_row(connection, job_id)
             status = ProcessingStatus(row[6])
             if not status.is_waiting:
                 return status
@@ -685,7 +650,7 @@ class JobStore:
         """Manual retry of a failed or cancelled job: back in the queue with a fresh budget."""
 
         def operation(connection: Connection, batch: WriteBatch) -> ProcessingJob:
-            row = self._row(connection, job_id)
+            row = find_row(connection, job_id)
             status = ProcessingStatus(row[6])
             if status not in (S.FAILED, S.CANCELLED):
                 raise InvalidTransitionError(
@@ -725,7 +690,7 @@ class JobStore:
         priority = ProcessingPriority.parse(priority)
 
         def operation(connection: Connection, batch: WriteBatch) -> ProcessingJob:
-            row = self._row(connection, job_id)
+            row = find_row(connection, job_id)
             job = row_to_job(row)
             now = self.clock()
             created = row[7]
@@ -754,7 +719,7 @@ class JobStore:
         """Move a waiting job ahead of (or behind) every other waiting job."""
 
         def operation(connection: Connection, batch: WriteBatch) -> ProcessingJob:
-            row = self._row(connection, job_id)
+            row = find_row(connection, job_id)
             job = row_to_job(row)
             if not job.status.is_waiting:
                 raise InvalidTransitionError(f"job {job_id} is {job.status.value}, not waiting")
@@ -780,7 +745,7 @@ class JobStore:
         """Swap a waiting job with its neighbour in the queue order (up = earlier)."""
 
         def operation(connection: Connection, batch: WriteBatch) -> ProcessingJob:
-            row = self._row(connection, job_id)
+            row = find_row(connection, job_id)
             job = row_to_job(row)
             if not job.status.is_waiting:
                 raise InvalidTransitionError(f"job {job_id} is {job.status.value}, not waiting")
@@ -844,139 +809,7 @@ class JobStore:
 
         return self.writer.call(operation)
 
-    # ------------------------------------------------------------------ reading
-
-    def get(self, job_id: str) -> ProcessingJob:
-        with self.database.read_engine.connect() as connection:
-            return row_to_job(self._row(connection, job_id))
-
-    def list_jobs(
-        self,
-        statuses: Iterable[ProcessingStatus | str] | None = None,
-        *,
-        limit: int = 100,
-        offset: int = 0,
-        batch_id: str | None = None,
-        newest_first: bool = True,
-    ) -> list[ProcessingJob]:
-        """Jobs filtered by status and batch, newest (or oldest) first, paged."""
-        clauses, params = [], []
-        if statuses:
-            wanted = [ProcessingStatus(s).value for s in statuses]
-            clauses.append(f"status IN ({', '.join('?' * len(wanted))})")
-            params.extend(wanted)
-        if batch_id:
-            clauses.append("batch_id = ?")
-            params.append(batch_id)
-        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        order = "DESC" if newest_first else "ASC"
-        sql = f"SELECT {JOB_COLUMNS} FROM jobs {where} ORDER BY seq {order} LIMIT ? OFFSET ?"
-        with self.database.read_engine.connect() as connection:
-            rows = connection.exec_driver_sql(sql, (*params, limit, offset)).all()
-        return [row_to_job(row) for row in rows]
-
-    def count(
-        self,
-        statuses: Iterable[ProcessingStatus | str] | None = None,
-        *,
-        batch_id: str | None = None,
-    ) -> int:
-        """How many jobs have these statuses (all when None), within one batch if given."""
-        if batch_id is not None:
-            clauses, params = ["batch_id = ?"], [batch_id]
-            if statuses is not None:
-                wanted = [ProcessingStatus(s).value for s in statuses]
-                clauses.append(f"status IN ({', '.join('?' * len(wanted))})")
-                params.extend(wanted)
-            with self.database.read_engine.connect() as connection:
-                return int(
-                    connection.exec_driver_sql(
-                        f"SELECT count(*) FROM jobs WHERE {' AND '.join(clauses)}", tuple(params)
-                    ).scalar_one()
-                )
-        counts = self.counts()
-        if statuses is None:
-            return sum(counts.values())
-        return sum(counts.get(ProcessingStatus(s).value, 0) for s in statuses)
-
-    def counts(self) -> dict[str, int]:
-        """Number of jobs per status (every status present, zero where none)."""
-        result = {status.value: 0 for status in ProcessingStatus}
-        with self.database.read_engine.connect() as connection:
-            for status, number in connection.exec_driver_sql(COUNT_BY_STATUS_SQL):
-                result[status] = number
-        return result
-
-    def waiting_order(self, limit: int = 100) -> list[str]:
-        """The ids of the next jobs to run, in the order they will be claimed."""
-        with self.database.read_engine.connect() as connection:
-            rows = connection.exec_driver_sql(
-                f"SELECT job_id FROM jobs INDEXED BY ix_jobs_waiting WHERE {WAITING_SQL} "
-                "ORDER BY sort_key, seq LIMIT ?",
-                (limit,),
-            ).all()
-        return [row[0] for row in rows]
-
-    def next_retry_at(self) -> float | None:
-        """When the earliest job waiting out a retry backoff becomes due (epoch seconds)."""
-        with self.database.read_engine.connect() as connection:
-            return connection.exec_driver_sql(
-                "SELECT min(not_before) FROM jobs INDEXED BY ix_jobs_waiting_created "
-                f"WHERE {WAITING_SQL} AND status = 'RETRYING'"
-            ).scalar()
-
-    def events(self, job_id: str) -> list[dict[str, Any]]:
-        """The job's event log, oldest first."""
-        with self.database.read_engine.connect() as connection:
-            seq = self._row(connection, job_id)[0]
-            rows = connection.exec_driver_sql(
-                "SELECT at, kind, status, message, data FROM job_events WHERE job_seq = ? "
-                "ORDER BY id",
-                (seq,),
-            ).all()
-        events: list[dict[str, Any]] = []
-        for at, kind, status, message, data in rows:
-            if kind == "steps":  # several step transitions stored in one row
-                for step_status, step, step_at in json.loads(data):
-                    events.append(
-                        {
-                            "at": to_datetime(step_at),
-                            "kind": "step",
-                            "status": step_status,
-                            "message": step,
-                            "data": None,
-                        }
-                    )
-                continue
-            events.append(
-                {
-                    "at": to_datetime(at),
-                    "kind": kind,
-                    "status": status,
-                    "message": message,
-                    "data": _loads(data, None),
-                }
-            )
-        return events
-
-    def checkpoints(self, job_id: str) -> dict[str, dict[str, Any]]:
-        with self.database.read_engine.connect() as connection:
-            seq = self._row(connection, job_id)[0]
-            rows = connection.exec_driver_sql(
-                "SELECT step, output FROM job_checkpoints WHERE job_seq = ?", (seq,)
-            ).all()
-        return {step: json.loads(output) for step, output in rows}
-
     # ------------------------------------------------------------------ helpers
-
-    @staticmethod
-    def _row(connection: ExecutesSql, job_id: str) -> Sequence[Any]:
-        row = connection.exec_driver_sql(
-            f"SELECT {JOB_COLUMNS} FROM jobs WHERE job_id = ?", (job_id,)
-        ).first()
-        if row is None:
-            raise JobNotFoundError(job_id)
-        return row
 
     @staticmethod
     def _change(

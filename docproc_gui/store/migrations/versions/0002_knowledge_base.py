@@ -7,6 +7,8 @@ Create Date: 2026-11-29
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -15,7 +17,7 @@ down_revision = "0001"
 branch_labels = None
 depends_on = None
 
-FK = {"ondelete": "CASCADE"}
+FK: Any = {"ondelete": "CASCADE"}  # keyword arguments of ForeignKey
 
 
 def upgrade() -> None:
