@@ -17,6 +17,8 @@ run: setup
 	$(VENV)/bin/docproc-gui
 
 test: setup
+	$(VENV)/bin/ruff check docproc_gui tests benchmarks
+	$(VENV)/bin/mypy
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
 
 setup: system-deps $(VENV)/.installed
@@ -37,6 +39,7 @@ system-deps:
 
 lint: setup
 	$(VENV)/bin/ruff check docproc_gui tests benchmarks
+	$(VENV)/bin/ruff format --check docproc_gui
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
