@@ -17,9 +17,10 @@ import signal
 from collections.abc import Callable
 from concurrent.futures import CancelledError
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pebble import ProcessExpired, ProcessPool
+if TYPE_CHECKING:
+    from pebble import ProcessExpired, ProcessPool
 
 from docproc_gui.domain import (
     CancelToken,
@@ -64,6 +65,9 @@ class Sandbox:
     @property
     def pool(self) -> ProcessPool:
         if self._pool is None:
+            # Imported here: pebble brings asyncio and ssl, ~0.1 s of every start.
+            from pebble import ProcessPool
+
             self._pool = ProcessPool(
                 max_workers=self.processes,
                 max_tasks=TASKS_PER_CHILD,
@@ -106,18 +110,10 @@ class Sandbox:
                     raise JobCancelledError("cancelled by the user") from None
             except CancelledError:
                 raise JobCancelledError("cancelled by the user") from None
-            except ProcessExpired as error:
-                raise _expired(error, self.memory_limit_mb) from None
-            except MemoryError:
-                raise DocumentTooLargeError(
-                    f"processing needed more than the {self.memory_limit_mb} MB memory limit"
-                ) from None
             except DocProcError:
                 raise
-            except Exception as error:
-                raise DocProcError(
-                    f"{type(error).__name__}: {error}", category=ErrorCategory.INTERNAL
-                ) from error
+            except Exception as error:  # noqa: BLE001 - what the child raised, or how it died
+                raise _categorised(error, self.memory_limit_mb) from None
 
     def close(self, *, kill: bool = False) -> None:
         if self._pool is None:
@@ -128,6 +124,18 @@ class Sandbox:
             self._pool.close()
         self._pool.join(timeout=10)
         self._pool = None
+
+
+def _categorised(error: Exception, memory_limit_mb: int) -> DocProcError:
+    from pebble import ProcessExpired
+
+    if isinstance(error, ProcessExpired):
+        return _expired(error, memory_limit_mb)
+    if isinstance(error, MemoryError):
+        return DocumentTooLargeError(
+            f"processing needed more than the {memory_limit_mb} MB memory limit"
+        )
+    return DocProcError(f"{type(error).__name__}: {error}", category=ErrorCategory.INTERNAL)
 
 
 def _expired(error: ProcessExpired, memory_limit_mb: int) -> DocProcError:
