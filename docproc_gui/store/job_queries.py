@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from docproc_gui.domain import (
+    RUNNING_STATUSES,
+    WAITING_STATUSES,
     ErrorCategory,
     JobNotFoundError,
     ProcessingJob,
@@ -21,7 +23,7 @@ from docproc_gui.domain import (
     ProcessingStatus,
 )
 from docproc_gui.store.database import Database
-from docproc_gui.store.schema import COUNT_BY_STATUS_SQL, WAITING_SQL
+from docproc_gui.store.schema import COUNT_BY_STATUS_SQL, RUNNING_SQL, WAITING_SQL
 from docproc_gui.store.writer import ExecutesSql
 
 S = ProcessingStatus
@@ -97,18 +99,39 @@ class JobQueries:
         batch_id: str | None = None,
         newest_first: bool = True,
     ) -> list[ProcessingJob]:
-        """Jobs filtered by status and batch, newest (or oldest) first, paged."""
-        clauses, params = [], []
-        if statuses:
-            wanted = [ProcessingStatus(s).value for s in statuses]
-            clauses.append(f"status IN ({', '.join('?' * len(wanted))})")
-            params.extend(wanted)
-        if batch_id:
-            clauses.append("batch_id = ?")
-            params.append(batch_id)
-        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        """Jobs filtered by status and batch, newest (or oldest) first, paged.
+
+        Waiting and running jobs are read through their partial indexes, so listing
+        what is active costs the same with 100 or 100,000 finished jobs in history.
+        """
+        wanted = {ProcessingStatus(s) for s in statuses} if statuses else set()
         order = "DESC" if newest_first else "ASC"
-        sql = f"SELECT {JOB_COLUMNS} FROM jobs {where} ORDER BY seq {order} LIMIT ? OFFSET ?"
+        extra, extra_params = ("AND batch_id = ?", [batch_id]) if batch_id else ("", [])
+        parts, params = [], []
+        if wanted and wanted <= WAITING_STATUSES | RUNNING_STATUSES:
+            for group, index, predicate in (
+                (WAITING_STATUSES, "ix_jobs_waiting_created", WAITING_SQL),
+                (RUNNING_STATUSES, "ix_jobs_running", RUNNING_SQL),
+            ):
+                chosen = sorted(status.value for status in wanted & group)
+                if chosen:
+                    marks = ", ".join("?" * len(chosen))
+                    parts.append(
+                        f"SELECT {JOB_COLUMNS} FROM jobs INDEXED BY {index} WHERE {predicate} "
+                        f"AND status IN ({marks}) {extra}"
+                    )
+                    params += [*chosen, *extra_params]
+            sql = " UNION ALL ".join(parts) + f" ORDER BY seq {order} LIMIT ? OFFSET ?"
+        else:
+            clauses = []
+            if wanted:
+                clauses.append(f"status IN ({', '.join('?' * len(wanted))})")
+                params += sorted(status.value for status in wanted)
+            if batch_id:
+                clauses.append("batch_id = ?")
+                params.append(batch_id)
+            where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+            sql = f"SELECT {JOB_COLUMNS} FROM jobs {where} ORDER BY seq {order} LIMIT ? OFFSET ?"
         with self.database.read_engine.connect() as connection:
             rows = connection.exec_driver_sql(sql, (*params, limit, offset)).all()
         return [row_to_job(row) for row in rows]

@@ -335,3 +335,16 @@ def test_count_within_a_batch(store: JobStore) -> None:
     assert store.count(batch_id="batch-1") == 2
     assert store.count([S.QUEUED], batch_id="batch-1") == 2
     assert store.count([S.FAILED], batch_id="batch-1") == 0
+
+
+def test_listing_active_jobs_in_order_with_paging(store: JobStore) -> None:
+    store.submit_many([Submission(f"/{i}") for i in range(6)], batch_id="b1")
+    store.submit("/other")
+    running = store.claim(2)
+    store.complete(running[0], {}, [])
+    store.writer.flush()
+    active = store.list_jobs([S.QUEUED, S.PROCESSING])
+    assert [job.file_path for job in active] == ["/other", "/5", "/4", "/3", "/2", "/1"]
+    page = store.list_jobs([S.QUEUED], batch_id="b1", newest_first=False, limit=2, offset=1)
+    assert [job.file_path for job in page] == ["/3", "/4"]
+    assert [job.file_path for job in store.list_jobs([S.COMPLETED])] == ["/0"]
