@@ -147,6 +147,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     api = ApiController(processor, settings)
+
+    def token_source(regenerate: bool) -> str | None:
+        token = api_token(settings.data_dir, regenerate)
+        if regenerate and api.server is not None:
+            api.server.reload_token()  # the old token stops working at once
+        return token
+
+    window.token_source = token_source
     finished = asyncio.Event()
     background: set[asyncio.Task[None]] = set()
 
