@@ -162,6 +162,21 @@ DEFAULT_RULES: tuple[CategoryRule, ...] = (
             "getting started",
             "syntax",
             "api",
+            # Guides in other languages (titles count thrice): the licence boilerplate
+            # of translated manuals is often English and otherwise reads as a contract.
+            "guide",
+            "leitfaden",
+            "benutzerhandbuch",
+            "manuel",
+            "guía",
+            "guida",
+            "руководство",
+            "инструкция",
+            "指南",
+            "手册",
+            "手冊",
+            "ガイド",
+            "マニュアル",
         ),
         0.6,
     ),
@@ -309,8 +324,15 @@ def _hits(head: str, rules: tuple[CategoryRule, ...]) -> dict[str, int]:
     return hits
 
 
+_CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
 @lru_cache(maxsize=8)
 def _keyword_sets(rules: tuple[CategoryRule, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """Single words are matched by token; phrases, and CJK words (written without spaces,
+    so never a token of their own), by substring."""
     words = {word for rule in rules for word in rule.keywords}
-    single = frozenset(word for word in words if re.fullmatch(r"\w+(?:'\w+)?", word))
+    single = frozenset(
+        word for word in words if re.fullmatch(r"\w+(?:'\w+)?", word) and not _CJK.search(word)
+    )
     return single, tuple(sorted(words - single))

@@ -56,6 +56,21 @@ def test_letter_in_german() -> None:
     assert guess.category == "letter"
 
 
+def test_a_translated_guide_with_an_english_licence_is_a_manual() -> None:
+    licence = (
+        "Permission is hereby granted, free of charge, to any person obtaining a copy. "
+        "THE SOFTWARE IS PROVIDED WITHOUT WARRANTY; in no event shall the authors be liable "
+        "for any claim, damages or other liability. "
+    )
+    body = "本指南描述了如何用 debmake 命令构建 package。手册中的 options 和 example 说明了用法。"
+    guess = categorize(
+        f"{body}\n{licence}", title="Debian 维护者指南", detected_type="pdf", pages=80,
+        rules=effective_rules({}),
+    )
+    assert guess.category == "manual"
+    assert "指南" in guess.evidence
+
+
 def test_type_prior_makes_a_deck_a_presentation() -> None:
     guess = categorize(
         "Agenda", title=None, detected_type="pptx", pages=3, rules=effective_rules({})
