@@ -150,20 +150,14 @@ class JobRunner:
 
         def report(fraction: float, message: str) -> None:
             self.hub.publish_progress(
-                JobChange(
+                JobChange.of_job(
                     "progress",
-                    job.job_id,
+                    job,
                     status,
                     time.time(),
                     progress=base + share * min(max(fraction, 0.0), 1.0),
-                    current_step=step,
-                    steps_completed=tuple(done),
-                    file_path=job.file_path,
-                    file_type=job.file_type,
-                    file_size=job.file_size,
-                    batch_id=job.batch_id,
-                    priority=int(job.priority),
-                    attempts=job.attempts,
+                    step=step,
+                    done=tuple(done),
                     message=message,
                 )
             )

@@ -30,6 +30,7 @@ from docproc_gui.domain import (
     QueueFullError,
 )
 from docproc_gui.store.database import Database
+from docproc_gui.store.job_change import JobChange
 from docproc_gui.store.job_queries import (
     JOB_COLUMNS,
     JobQueries,
@@ -71,28 +72,6 @@ def new_job_id() -> str:
 
 def new_batch_id() -> str:
     return new_job_id()
-
-
-@dataclass(slots=True)
-class JobChange:
-    """One committed change of a job, as the engine reports it onwards."""
-
-    kind: str
-    job_id: str
-    status: ProcessingStatus
-    at: float
-    progress: float = 0.0
-    current_step: str = ""
-    steps_completed: tuple[str, ...] = ()
-    file_path: str = ""
-    file_type: str = ""
-    file_size: int | None = None
-    batch_id: str | None = None
-    priority: int = 2
-    attempts: int = 0
-    error_category: ErrorCategory | None = None
-    message: str | None = None
-    result: Mapping[str, Any] | None = None  # set on completion: the job's result
 
 
 @dataclass(slots=True)
@@ -170,7 +149,7 @@ class JobStore(JobQueries):
         self.max_queue_size = self.settings.max_queue_size
         self.clock = clock
         self.writer = GroupCommitWriter(database.write_engine, listener)
-        self.journal = ProgressJournal(self.writer, self._journal_change, clock)
+        self.journal = ProgressJournal(self.writer, clock)
         self._waiting = 0
         self._waiting_checked = -1e18
         self.enqueued_generation = 0  # bumped whenever jobs become claimable
@@ -299,19 +278,7 @@ class JobStore(JobQueries):
                     )
                 )
                 created_jobs.append(job)
-                batch.emit(
-                    JobChange(
-                        "submitted",
-                        job.job_id,
-                        S.QUEUED,
-                        now,
-                        file_path=job.file_path,
-                        file_type=file_type,
-                        file_size=size,
-                        batch_id=batch_id,
-                        priority=int(priority),
-                    )
-                )
+                batch.emit(JobChange.of_job("submitted", job, S.QUEUED, now))
             if rows:
                 connection.exec_driver_sql(_INSERT_JOB, rows)
                 self._grew(len(rows))
@@ -364,22 +331,7 @@ class JobStore(JobQueries):
                     ):
                         checkpoints[step] = json.loads(output)
                 claimed.append(ClaimedJob(row[0], job, checkpoints, steps))
-                batch.emit(
-                    JobChange(
-                        "started",
-                        job.job_id,
-                        S.PROCESSING,
-                        now,
-                        progress=job.progress,
-                        steps_completed=tuple(steps),
-                        file_path=job.file_path,
-                        file_type=job.file_type,
-                        file_size=job.file_size,
-                        batch_id=job.batch_id,
-                        priority=int(job.priority),
-                        attempts=job.attempts,
-                    )
-                )
+                batch.emit(JobChange.of_job("started", job, S.PROCESSING, now, done=tuple(steps)))
             if rows:
                 connection.exec_driver_sql(
                     _INSERT_EVENT,
@@ -423,34 +375,6 @@ class JobStore(JobQueries):
     ) -> None:
         """Mark a running job completed with its result (returns at once, like record_step)."""
         self.journal.complete(claimed.seq, claimed.job, result, steps_completed, drop_checkpoints)
-
-    @staticmethod
-    def _journal_change(
-        kind: str,
-        job: ProcessingJob,
-        status: ProcessingStatus,
-        at: float,
-        progress: float,
-        step: str,
-        done: tuple[str, ...],
-        result: Mapping[str, Any] | None = None,
-    ) -> JobChange:
-        return JobChange(
-            kind,
-            job.job_id,
-            status,
-            at,
-            progress,
-            step,
-            done,
-            job.file_path,
-            job.file_type,
-            job.file_size,
-            job.batch_id,
-            int(job.priority),
-            job.attempts,
-            result=result,
-        )
 
     def fail(
         self,
@@ -525,19 +449,15 @@ class JobStore(JobQueries):
                 ),
             )
             batch.emit(
-                JobChange(
+                JobChange.of_job(
                     kind,
-                    job.job_id,
+                    job,
                     status,
                     now,
-                    file_path=job.file_path,
-                    file_type=job.file_type,
-                    file_size=job.file_size,
-                    batch_id=job.batch_id,
-                    priority=int(priority),
-                    attempts=job.attempts,
-                    error_category=category,
+                    progress=0.0,
                     message=event_message,
+                    category=category,
+                    priority=int(priority),
                 )
             )
             return status
@@ -561,7 +481,7 @@ class JobStore(JobQueries):
                 connection.exec_driver_sql(
                     _INSERT_EVENT, (item.seq, now, "requeued", S.QUEUED.value, reason, None)
                 )
-                batch.emit(self._change("requeued", item.job, S.QUEUED, now, message=reason))
+                batch.emit(JobChange.of_job("requeued", item.job, S.QUEUED, now, message=reason))
             self._grew(len(claimed))
 
         self.writer.call(operation)
@@ -603,7 +523,7 @@ class JobStore(JobQueries):
                 connection.exec_driver_sql(
                     _INSERT_EVENT, (row[0], now, "recovered", status.value, message, None)
                 )
-                batch.emit(self._change("recovered", job, status, now, message=message))
+                batch.emit(JobChange.of_job("recovered", job, status, now, message=message))
             self._grew(len(report.requeued))
             return report
 
@@ -633,7 +553,7 @@ class JobStore(JobQueries):
             )
             self._waiting = max(0, self._waiting - 1)
             batch.emit(
-                self._change(
+                JobChange.of_job(
                     "cancelled",
                     row_to_job(row),
                     S.CANCELLED,
@@ -680,7 +600,7 @@ class JobStore(JobQueries):
                 None,
             )
             job.completed_at, job.progress, job.result = None, 0.0, None
-            batch.emit(self._change("retried", job, S.QUEUED, now))
+            batch.emit(JobChange.of_job("retried", job, S.QUEUED, now))
             return job
 
         return self.writer.call(operation)
@@ -710,7 +630,7 @@ class JobStore(JobQueries):
                 (row[0], now, "priority_changed", job.status.value, priority.name, None),
             )
             job.priority = priority
-            batch.emit(self._change("priority_changed", job, job.status, now))
+            batch.emit(JobChange.of_job("priority_changed", job, job.status, now))
             return job
 
         return self.writer.call(operation)
@@ -718,38 +638,19 @@ class JobStore(JobQueries):
     def move_to_edge(self, job_id: str, *, top: bool) -> ProcessingJob:
         """Move a waiting job ahead of (or behind) every other waiting job."""
 
-        def operation(connection: Connection, batch: WriteBatch) -> ProcessingJob:
-            row = find_row(connection, job_id)
-            job = row_to_job(row)
-            if not job.status.is_waiting:
-                raise InvalidTransitionError(f"job {job_id} is {job.status.value}, not waiting")
+        def place(connection: Connection, seq: int, key: float) -> list[tuple[float, int]]:
             edge = connection.exec_driver_sql(
                 f"SELECT {'min' if top else 'max'}(sort_key) FROM jobs INDEXED BY ix_jobs_waiting "
                 f"WHERE {WAITING_SQL}"
             ).scalar_one()
-            key = edge - 1.0 if top else edge + 1.0
-            now = self.clock()
-            connection.exec_driver_sql(
-                "UPDATE jobs SET sort_key = ?, updated_at = ? WHERE seq = ?", (key, now, row[0])
-            )
-            connection.exec_driver_sql(
-                _INSERT_EVENT,
-                (row[0], now, "moved", job.status.value, "top" if top else "bottom", None),
-            )
-            batch.emit(self._change("moved", job, job.status, now))
-            return job
+            return [(edge - 1.0 if top else edge + 1.0, seq)]
 
-        return self.writer.call(operation)
+        return self._move(job_id, "top" if top else "bottom", place)
 
     def move_by_one(self, job_id: str, *, up: bool) -> ProcessingJob:
         """Swap a waiting job with its neighbour in the queue order (up = earlier)."""
 
-        def operation(connection: Connection, batch: WriteBatch) -> ProcessingJob:
-            row = find_row(connection, job_id)
-            job = row_to_job(row)
-            if not job.status.is_waiting:
-                raise InvalidTransitionError(f"job {job_id} is {job.status.value}, not waiting")
-            seq, key = row[0], row[22]
+        def place(connection: Connection, seq: int, key: float) -> list[tuple[float, int]]:
             comparison, order = ("<", "DESC") if up else (">", "ASC")
             neighbour = connection.exec_driver_sql(
                 f"SELECT seq, sort_key FROM jobs INDEXED BY ix_jobs_waiting WHERE {WAITING_SQL} "
@@ -758,22 +659,39 @@ class JobStore(JobQueries):
                 (key, seq),
             ).first()
             if neighbour is None:
-                return job  # already first (or last)
+                return []  # already first (or last)
             other_seq, other_key = neighbour
             if other_key == key:  # a tie is ordered by seq, which cannot change
                 other_key = key + (-1e-3 if up else 1e-3)
+            return [(other_key, seq), (key, other_seq)]
+
+        return self._move(job_id, "up" if up else "down", place)
+
+    def _move(
+        self,
+        job_id: str,
+        how: str,
+        place: Callable[[Connection, int, float], list[tuple[float, int]]],
+    ) -> ProcessingJob:
+        """Give a waiting job (and whatever ``place`` swaps it with) new sort keys."""
+
+        def operation(connection: Connection, batch: WriteBatch) -> ProcessingJob:
+            row = find_row(connection, job_id)
+            job = row_to_job(row)
+            if not job.status.is_waiting:
+                raise InvalidTransitionError(f"job {job_id} is {job.status.value}, not waiting")
+            new_keys = place(connection, row[0], row[22])
+            if not new_keys:
+                return job
             now = self.clock()
             connection.exec_driver_sql(
-                "UPDATE jobs SET sort_key = ?, updated_at = ? WHERE seq = ?", (other_key, now, seq)
+                "UPDATE jobs SET sort_key = ?, updated_at = ? WHERE seq = ?",
+                [(key, now, seq) for key, seq in new_keys],
             )
             connection.exec_driver_sql(
-                "UPDATE jobs SET sort_key = ?, updated_at = ? WHERE seq = ?", (key, now, other_seq)
+                _INSERT_EVENT, (row[0], now, "moved", job.status.value, how, None)
             )
-            connection.exec_driver_sql(
-                _INSERT_EVENT,
-                (seq, now, "moved", job.status.value, "up" if up else "down", None),
-            )
-            batch.emit(self._change("moved", job, job.status, now))
+            batch.emit(JobChange.of_job("moved", job, job.status, now))
             return job
 
         return self.writer.call(operation)
@@ -810,30 +728,3 @@ class JobStore(JobQueries):
         return self.writer.call(operation)
 
     # ------------------------------------------------------------------ helpers
-
-    @staticmethod
-    def _change(
-        kind: str,
-        job: ProcessingJob,
-        status: ProcessingStatus,
-        at: float,
-        *,
-        message: str | None = None,
-        category: ErrorCategory | None = None,
-    ) -> JobChange:
-        return JobChange(
-            kind,
-            job.job_id,
-            status,
-            at,
-            progress=job.progress,
-            current_step="",
-            file_path=job.file_path,
-            file_type=job.file_type,
-            file_size=job.file_size,
-            batch_id=job.batch_id,
-            priority=int(job.priority),
-            attempts=job.attempts,
-            error_category=category or job.error_category,
-            message=message,
-        )

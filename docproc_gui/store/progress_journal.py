@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from docproc_gui.domain import ProcessingStatus
+from docproc_gui.store.job_change import JobChange
 from docproc_gui.store.writer import GroupCommitWriter, WriteBatch, WriterConnection
 
 S = ProcessingStatus
@@ -61,11 +62,9 @@ class ProgressJournal:
     def __init__(
         self,
         writer: GroupCommitWriter,
-        make_change: Callable[..., Any],
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._writer = writer
-        self._make_change = make_change
         self._clock = clock
         self._entries: deque[tuple[Any, ...]] = deque()
         self._lock = threading.Lock()
@@ -143,7 +142,11 @@ class ProgressJournal:
                 steps_of.setdefault(seq, []).append([status.value, step, at])
                 if checkpoint is not None:
                     checkpoints.append((seq, checkpoint[0], at, json.dumps(checkpoint[1])))
-                batch.emit(self._make_change("step", job, status, at, progress, step, done))
+                batch.emit(
+                    JobChange.of_job(
+                        "step", job, status, at, progress=progress, step=step, done=done
+                    )
+                )
             else:
                 _kind, seq, job, payload, done, drop, at, result = entry
                 latest_step.pop(seq, None)
@@ -152,7 +155,9 @@ class ProgressJournal:
                 if drop:
                     dropped.append((seq,))
                 batch.emit(
-                    self._make_change("completed", job, S.COMPLETED, at, 1.0, "", done, result)
+                    JobChange.of_job(
+                        "completed", job, S.COMPLETED, at, progress=1.0, done=done, result=result
+                    )
                 )
         # One event-log row per job for all the steps it began in this flush (the log
         # would otherwise be mostly step rows); JobStore.events() lists them one by one.
