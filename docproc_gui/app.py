@@ -126,9 +126,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     import asyncio
 
-    import qasync
-
     from docproc_gui.engine import EngineBusyError, create_background_processor
+    from docproc_gui.event_loop import BatchingQEventLoop
     from docproc_gui.ui.icons import app_icon
     from docproc_gui.ui.theme import apply_theme, follow_system
 
@@ -144,7 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
     window = build_window(processor, settings, config_path=args.config)
-    loop = qasync.QEventLoop(app)
+    loop = BatchingQEventLoop(app)
     asyncio.set_event_loop(loop)
     api = ApiController(processor, settings)
 

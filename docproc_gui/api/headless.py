@@ -30,13 +30,13 @@ def run_headless(
     on_ready: Callable[[ApiServer], None] | None = None,
 ) -> int:
     """Serve until SIGINT/SIGTERM; returns the exit code (raises EngineBusyError)."""
-    import qasync
     from PySide6.QtCore import QCoreApplication
 
     from docproc_gui.engine import create_background_processor
+    from docproc_gui.event_loop import BatchingQEventLoop
 
     app = QCoreApplication.instance() or QCoreApplication([sys.argv[0]])
-    loop = qasync.QEventLoop(app)
+    loop = BatchingQEventLoop(app)
     asyncio.set_event_loop(loop)
     processor = create_background_processor(settings)
     server = ApiServer(processor, settings, extra_allowed_paths=extra_allowed_paths)

@@ -17,13 +17,13 @@ from typing import Any, TypeVar
 
 import aiohttp
 import pytest
-import qasync
 
 from docproc_gui.api.auth import AuthFailureLimiter
 from docproc_gui.api.server import ApiServer
 from docproc_gui.config import Settings
 from docproc_gui.domain import Pipeline, PipelineStep, ProcessingStatus, StepContext
 from docproc_gui.engine import BackgroundProcessor, create_background_processor
+from docproc_gui.event_loop import BatchingQEventLoop
 
 T = TypeVar("T")
 
@@ -109,7 +109,7 @@ class Api:
 
 @pytest.fixture
 def qloop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
-    loop = qasync.QEventLoop(qapp)
+    loop = BatchingQEventLoop(qapp)
     asyncio.set_event_loop(loop)
     yield loop
     loop.run_until_complete(asyncio.sleep(0))

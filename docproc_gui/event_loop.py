@@ -1,0 +1,132 @@
+"""The asyncio loop on Qt's event loop: qasync, with one Qt timer per batch of callbacks.
+
+qasync runs every ``call_soon`` callback through its own zero-delay Qt timer (start the
+timer, dispatch a timer event into Python, kill the timer), and every
+``call_soon_threadsafe`` through a queued signal that then does the same. One HTTP request
+takes a handful of such callbacks, so under load most of the loop's time went to timers,
+not to the work (profiled with ``py-spy --gil`` under ``benchmarks/api_throughput.py``).
+
+:class:`BatchingQEventLoop` keeps qasync for everything else (sockets, timers with a
+delay, executors, running and stopping with the Qt application) and gives callbacks a
+ready queue, as asyncio's own loops have: ``call_soon`` appends to it, and one zero-delay
+Qt timer runs every callback that was ready when it fired. Callbacks added meanwhile run
+in the next batch, after Qt has handled its own events (painting, input), so a busy
+server cannot starve the window. Callbacks from other threads go into a locked inbox, and
+only the first of a burst posts a wake-up to the loop's thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import threading
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+import qasync
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
+
+
+class _Waker(QObject):
+    """Carries a wake-up from any thread to the loop's thread (a queued connection)."""
+
+    wake = Signal()
+
+
+class BatchingQEventLoop(qasync.QEventLoop):
+    """A qasync loop whose ready callbacks run in batches (see the module's docstring)."""
+
+    def __init__(self, app: QCoreApplication | None = None, **kwargs: Any) -> None:
+        self._ready: deque[asyncio.Handle] = deque()
+        self._batch_scheduled = False
+        self._inbox: list[asyncio.Handle] = []
+        self._inbox_lock = threading.Lock()
+        self._wake_posted = False
+        super().__init__(app, **kwargs)
+        self._waker = _Waker()
+        self._waker.wake.connect(self._take_inbox, Qt.ConnectionType.QueuedConnection)
+
+    # ------------------------------------------------------------------ this thread
+
+    def call_soon(
+        self,
+        callback: Callable[..., object],
+        *args: Any,
+        context: contextvars.Context | None = None,
+    ) -> asyncio.Handle:
+        if self.is_closed():
+            raise RuntimeError("Event loop is closed")
+        if self._debug:
+            self._check_callback(callback, "call_soon")
+        handle = asyncio.Handle(callback, args, self, context=context)
+        self._ready.append(handle)
+        if not self._batch_scheduled:
+            self._schedule_batch()
+        return handle
+
+    def call_later(
+        self,
+        delay: float,
+        callback: Callable[..., object],
+        *args: Any,
+        context: contextvars.Context | None = None,
+    ) -> asyncio.Handle:
+        if delay <= 0:
+            return self.call_soon(callback, *args, context=context)
+        return super().call_later(delay, callback, *args, context=context)
+
+    def _schedule_batch(self) -> None:
+        self._batch_scheduled = True
+        # qasync's own zero-delay timer, so that closing the loop stops it as before.
+        self._timer.add_callback(asyncio.Handle(self._run_batch, (), self), 0)
+
+    def _run_batch(self) -> None:
+        self._batch_scheduled = False
+        ready = self._ready
+        for _ in range(len(ready)):
+            handle = ready.popleft()
+            if not handle._cancelled:
+                handle._run()
+        if ready and not self._batch_scheduled:
+            self._schedule_batch()
+
+    def _check_callback(self, callback: Callable[..., object], method: str) -> None:
+        if asyncio.iscoroutine(callback) or asyncio.iscoroutinefunction(callback):
+            raise TypeError(f"coroutines cannot be used with {method}()")
+        if not callable(callback):
+            raise TypeError(f"a callable object was expected by {method}(), got {callback!r}")
+
+    # ------------------------------------------------------------------ other threads
+
+    def call_soon_threadsafe(
+        self,
+        callback: Callable[..., object],
+        *args: Any,
+        context: contextvars.Context | None = None,
+    ) -> asyncio.Handle:
+        handle = asyncio.Handle(callback, args, self, context=context)
+        with self._inbox_lock:
+            self._inbox.append(handle)
+            post = not self._wake_posted
+            self._wake_posted = True
+        if post:
+            self._waker.wake.emit()
+        return handle
+
+    def _take_inbox(self) -> None:
+        with self._inbox_lock:
+            arrived, self._inbox = self._inbox, []
+            self._wake_posted = False
+        if self.is_closed():
+            return
+        self._ready.extend(arrived)
+        if self._ready and not self._batch_scheduled:
+            self._schedule_batch()
+
+    def close(self) -> None:
+        super().close()
+        self._ready.clear()
+        with contextlib.suppress(RuntimeError, TypeError):  # already disconnected
+            self._waker.wake.disconnect(self._take_inbox)

@@ -1,0 +1,210 @@
+"""BatchingQEventLoop keeps asyncio's promises while running callbacks in batches.
+
+Order, cancellation, exceptions, other threads, timers with a delay, and fairness with
+Qt's own events: the loop must behave as asyncio documents, only cheaper.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QTimer
+
+from docproc_gui.event_loop import BatchingQEventLoop
+
+
+@pytest.fixture
+def loop(qapp: Any) -> Iterator[BatchingQEventLoop]:
+    loop = BatchingQEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    yield loop
+    if not loop.is_closed():
+        loop.close()
+    asyncio.set_event_loop(None)
+
+
+def test_callbacks_run_in_the_order_they_were_scheduled(loop: BatchingQEventLoop) -> None:
+    seen: list[int] = []
+
+    async def main() -> None:
+        for number in range(100):
+            loop.call_soon(seen.append, number)
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+
+    loop.run_until_complete(main())
+    assert seen == list(range(100))
+
+
+def test_a_callback_scheduled_by_a_callback_runs_in_a_later_batch(
+    loop: BatchingQEventLoop,
+) -> None:
+    seen: list[str] = []
+
+    def first() -> None:
+        seen.append("first")
+        loop.call_soon(seen.append, "scheduled by first")
+
+    async def main() -> None:
+        loop.call_soon(first)
+        loop.call_soon(seen.append, "second")
+        for _ in range(3):
+            await asyncio.sleep(0)
+
+    loop.run_until_complete(main())
+    assert seen == ["first", "second", "scheduled by first"]
+
+
+def test_a_cancelled_handle_does_not_run(loop: BatchingQEventLoop) -> None:
+    seen: list[str] = []
+
+    async def main() -> None:
+        handle = loop.call_soon(seen.append, "cancelled")
+        loop.call_soon(seen.append, "kept")
+        handle.cancel()
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+
+    loop.run_until_complete(main())
+    assert seen == ["kept"]
+
+
+def test_an_exception_in_a_callback_goes_to_the_handler_and_the_batch_goes_on(
+    loop: BatchingQEventLoop,
+) -> None:
+    errors: list[BaseException] = []
+    seen: list[str] = []
+    loop.set_exception_handler(lambda _loop, context: errors.append(context["exception"]))
+
+    def broken() -> None:
+        raise ValueError("broken callback")
+
+    async def main() -> None:
+        loop.call_soon(broken)
+        loop.call_soon(seen.append, "after")
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+
+    loop.run_until_complete(main())
+    assert seen == ["after"]
+    assert [str(error) for error in errors] == ["broken callback"]
+
+
+def test_call_soon_threadsafe_from_many_threads_delivers_every_callback(
+    loop: BatchingQEventLoop,
+) -> None:
+    threads, per_thread = 8, 500
+    seen: list[tuple[int, int]] = []
+
+    async def main() -> None:
+        done = asyncio.Event()
+
+        def record(item: tuple[int, int]) -> None:
+            seen.append(item)
+            if len(seen) == threads * per_thread:
+                done.set()
+
+        def produce(number: int) -> None:
+            for index in range(per_thread):
+                loop.call_soon_threadsafe(record, (number, index))
+
+        workers = [threading.Thread(target=produce, args=(n,)) for n in range(threads)]
+        for worker in workers:
+            worker.start()
+        await asyncio.wait_for(done.wait(), 10)
+        for worker in workers:
+            worker.join()
+
+    loop.run_until_complete(main())
+    assert len(seen) == threads * per_thread
+    for number in range(threads):  # each thread's callbacks keep their order
+        assert [i for n, i in seen if n == number] == list(range(per_thread))
+
+
+def test_executor_results_come_back_to_the_loop(loop: BatchingQEventLoop) -> None:
+    async def main() -> list[int]:
+        return list(
+            await asyncio.gather(*(loop.run_in_executor(None, pow, n, 2) for n in range(50)))
+        )
+
+    assert loop.run_until_complete(main()) == [n * n for n in range(50)]
+
+
+def test_delayed_callbacks_wait_their_delay(loop: BatchingQEventLoop) -> None:
+    async def main() -> float:
+        started = time.monotonic()
+        fired = loop.create_future()
+        loop.call_later(0.05, fired.set_result, None)
+        await fired
+        return time.monotonic() - started
+
+    assert loop.run_until_complete(main()) >= 0.045
+
+
+def test_qt_events_are_handled_between_batches_of_a_busy_loop(
+    loop: BatchingQEventLoop,
+) -> None:
+    """A loop that always has ready callbacks must still let Qt deliver its timers."""
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(0)
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+
+    async def busy() -> int:
+        timer.start()
+        spins = 0
+        deadline = time.monotonic() + 0.3
+        while time.monotonic() < deadline:
+            await asyncio.sleep(0)  # one ready callback after another
+            spins += 1
+        timer.stop()
+        return spins
+
+    spins = loop.run_until_complete(busy())
+    assert spins > 100
+    assert len(ticks) > 10, "Qt's own timer starved behind the asyncio callbacks"
+
+
+def test_call_soon_on_a_closed_loop_raises(qapp: Any) -> None:
+    loop = BatchingQEventLoop(qapp)
+    loop.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        loop.call_soon(print)
+    loop.call_soon_threadsafe(print)  # another thread racing the close: no error, no run
+
+
+def test_aiohttp_serves_on_it(loop: BatchingQEventLoop) -> None:
+    """The real use: an HTTP server and a client on the same batching loop."""
+    import aiohttp
+    from aiohttp import web
+
+    async def hello(request: web.Request) -> web.Response:
+        return web.json_response({"echo": await request.json()})
+
+    async def main() -> list[Any]:
+        app = web.Application()
+        app.router.add_post("/echo", hello)
+        runner = web.AppRunner(app, handle_signals=False)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = runner.addresses[0][1]
+        try:
+            async with aiohttp.ClientSession() as session:
+
+                async def one(number: int) -> Any:
+                    async with session.post(
+                        f"http://127.0.0.1:{port}/echo", json={"n": number}
+                    ) as reply:
+                        return (await reply.json())["echo"]["n"]
+
+                return list(await asyncio.gather(*(one(n) for n in range(40))))
+        finally:
+            await runner.cleanup()
+
+    assert loop.run_until_complete(main()) == list(range(40))
