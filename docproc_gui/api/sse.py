@@ -1,7 +1,8 @@
 """The progress stream: engine events as Server-Sent Events, with ids and replay.
 
-The engine's event hub calls :meth:`EventBroker.on_events` on its dispatcher thread. The
-broker hands them to the asyncio loop in one call per flush (at most every
+The engine's event hub calls :meth:`EventBroker.on_events` on its dispatcher thread, which
+also turns each event into plain values (off the loop, whose time the HTTP requests need).
+The broker hands them to the asyncio loop in one call per flush (at most every
 ``flush_interval`` seconds, so a burst of 10,000 events costs the loop a handful of
 wake-ups), coalesces them per job (a job's successive progress reports within a flush
 collapse into the latest; every status change is kept), gives each an id and keeps the
@@ -40,6 +41,8 @@ RETRY_MS = 3000
 # replay buffer adds nothing to the pauses of its full collections (a buffer of event
 # objects made the loop stall 60-160 ms at every one). Frames are encoded when sent.
 StreamEvent = tuple[int, str, str | None, tuple[Any, ...]]
+Prepared = tuple[str, str | None, tuple[Any, ...]]  # a StreamEvent before it has its seq
+STATUS, KIND = 1, 8  # where FIELDS keeps them
 FIELDS = (
     "job_id", "status", "progress", "current_step", "steps_completed",
     "estimated_time_remaining", "message", "error_category", "kind", "batch_id",
@@ -91,12 +94,11 @@ HEARTBEAT_FRAME = b": heartbeat\n\n"
 
 def event_values(event: JobEvent) -> tuple[Any, ...]:
     """The FIELDS of an engine event, as a tuple of plain values."""
-    progress = event.progress
     change = event.change
     return (
-        progress.job_id, progress.status.value, progress.progress, progress.current_step,
-        tuple(progress.steps_completed), progress.estimated_time_remaining, progress.message,
-        progress.error_category.value if progress.error_category else None, event.kind,
+        change.job_id, change.status.value, change.progress, change.current_step,
+        tuple(change.steps_completed), event.estimated_time_remaining, change.message,
+        change.error_category.value if change.error_category else None, event.kind,
         change.batch_id, change.file_path, change.priority, change.attempts, change.at,
     )
 
@@ -107,25 +109,32 @@ def event_payload(values: tuple[Any, ...]) -> dict[str, Any]:
     return data
 
 
-def coalesce(events: Iterable[JobEvent]) -> list[JobEvent]:
+def prepare(events: Iterable[JobEvent]) -> list[Prepared]:
+    """Engine events as (job_id, batch_id, values): plain data, ready to number."""
+    return [(event.change.job_id, event.change.batch_id, event_values(event))
+            for event in events]
+
+
+def coalesce(events: Iterable[Prepared]) -> list[Prepared]:
     """Per job, collapse successive events of the same status into the latest one.
 
     Keeps the order of first appearance per job slot; a status change always starts a
     new entry, so QUEUED -> EXTRACTING -> COMPLETED stays three events however many
     progress reports came in between.
     """
-    result: list[JobEvent | None] = []
+    result: list[Prepared | None] = []
     last_index: dict[str, int] = {}
     for event in events:
-        index = last_index.get(event.job_id)
+        job_id, values = event[0], event[2]
+        index = last_index.get(job_id)
         if index is not None:
             previous = result[index]
             assert previous is not None
-            if previous.progress.status is event.progress.status and event.kind in (
-                "progress", previous.kind
+            if previous[2][STATUS] == values[STATUS] and values[KIND] in (
+                "progress", previous[2][KIND]
             ):
                 result[index] = None
-        last_index[event.job_id] = len(result)
+        last_index[job_id] = len(result)
         result.append(event)
     return [event for event in result if event is not None]
 
@@ -149,7 +158,7 @@ class EventBroker:
         self.subscriptions: set[Subscription] = set()
         self.seq = 0
         self.closed = False
-        self._pending: list[JobEvent] = []
+        self._pending: list[Prepared] = []
         self._lock = threading.Lock()
         self._scheduled = False
         self._last_flush = 0.0
@@ -167,10 +176,13 @@ class EventBroker:
 
     def on_events(self, events: list[JobEvent]) -> None:
         """Take events on the hub's thread; one flush follows on the loop."""
+        if self.closed:
+            return
+        prepared = prepare(events)
         with self._lock:
             if self.closed:
                 return
-            self._pending.extend(events)
+            self._pending.extend(prepared)
             if self._scheduled:
                 return
             self._scheduled = True
@@ -193,10 +205,9 @@ class EventBroker:
         self._last_flush = time.monotonic()
         if not events or self.closed:
             return
-        fresh = []
-        for event in coalesce(events):
-            self.seq += 1
-            fresh.append((self.seq, event.job_id, event.change.batch_id, event_values(event)))
+        seq = self.seq
+        fresh = [(seq := seq + 1, *event) for event in coalesce(events)]
+        self.seq = seq
         self.buffer.extend(fresh)
         for subscription in self.subscriptions:
             self._deliver(subscription, fresh)

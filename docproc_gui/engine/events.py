@@ -55,23 +55,28 @@ class JobEvent:
         return self.change.status
 
     @property
+    def estimated_time_remaining(self) -> float | None:
+        """Seconds the job still needs (0 when completed, None when not running)."""
+        change = self.change
+        if change.status is ProcessingStatus.COMPLETED:
+            return 0.0
+        if self._eta is not None and change.status in RUNNING_STATUSES:
+            return self._eta.remaining(
+                change.file_type, change.file_size, change.progress, self._elapsed
+            )
+        return None
+
+    @property
     def progress(self) -> ProcessingProgress:
         if self._progress is None:
             change = self.change
-            eta: float | None = None
-            if change.status is ProcessingStatus.COMPLETED:
-                eta = 0.0
-            elif self._eta is not None and change.status in RUNNING_STATUSES:
-                eta = self._eta.remaining(
-                    change.file_type, change.file_size, change.progress, self._elapsed
-                )
             self._progress = ProcessingProgress(
                 job_id=change.job_id,
                 status=change.status,
                 progress=change.progress,
                 current_step=change.current_step,
                 steps_completed=list(change.steps_completed),
-                estimated_time_remaining=eta,
+                estimated_time_remaining=self.estimated_time_remaining,
                 message=change.message,
                 error_category=change.error_category,
             )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from docproc_gui.api.client import ApiClient, iter_sse
-from docproc_gui.api.sse import EventBroker, coalesce
+from docproc_gui.api.sse import EventBroker, coalesce, prepare
 from docproc_gui.domain import ProcessingStatus
 from docproc_gui.engine.eta import EtaEstimator
 from docproc_gui.engine.events import JobEvent
@@ -144,8 +144,8 @@ def test_coalesce_keeps_status_changes_and_the_latest_progress():
         _event("b", S.EXTRACTING, progress=0.5),
         _event("a", S.COMPLETED, "completed", 1.0),
     ]
-    result = coalesce(events)
-    assert [(e.job_id, e.progress.status.value, e.progress.progress) for e in result] == [
+    result = coalesce(prepare(events))
+    assert [(job_id, values[1], values[2]) for job_id, _, values in result] == [
         ("a", "QUEUED", 0.0),
         ("a", "EXTRACTING", 0.8),
         ("b", "EXTRACTING", 0.5),
