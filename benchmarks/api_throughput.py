@@ -9,11 +9,12 @@ and server do not share a loop. Prints one JSON object:
     loop_stall_p50_ms, loop_stall_p99_ms, loop_stall_max_ms (a 5 ms timer's lateness on
     the server's loop during the run), completed_during_run, drain_s,
     engine_submit_ms (submit_job called directly, one thread: the engine's own cost),
-    gc_max_ms (longest garbage collection during the run), server_cpu_s, client_cpu_s
+    gc_max_ms (longest garbage collection during the run), server_cpu_s, client_cpu_s,
+    thread_cpu_s (the server's CPU seconds by thread)
 
 Usage: python benchmarks/api_throughput.py [--requests 5000] [--concurrency 8]
        [--pipeline noop|real] [--durable/--no-durable] [--paused] [--trivial]
-       [--no-gc-freeze] [--profile FILE]
+       [--no-gc-freeze] [--plain-qasync] [--client python|ab] [--profile FILE]
 """
 
 from __future__ import annotations
@@ -93,6 +94,25 @@ async def load(url: str, token: str, docs: Path, requests: int, concurrency: int
 
 
 # ------------------------------------------------------------------ the server (this process)
+
+
+def thread_cpu() -> dict[str, float]:
+    """CPU seconds of every thread of this process, by name (Python's name when the thread
+    is a Python thread, the kernel's otherwise: Qt names its pooled threads)."""
+    import threading
+
+    names = {thread.native_id: thread.name for thread in threading.enumerate()}
+    tick = os.sysconf("SC_CLK_TCK")
+    totals: dict[str, float] = {}
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+            comm = (task / "comm").read_text().strip()
+        except OSError:
+            continue  # the thread ended meanwhile
+        name = re.sub(r"[_-]?\d+$", "", names.get(int(task.name), comm))
+        totals[name] = totals.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+    return totals
 
 
 def noop_pipeline() -> Any:
@@ -191,9 +211,10 @@ def serve_and_measure(args: argparse.Namespace) -> dict[str, Any]:
     from docproc_gui.api.server import ApiServer
     from docproc_gui.config import Settings
     from docproc_gui.engine import create_background_processor
+    from docproc_gui.event_loop import BatchingQEventLoop
 
     app = QCoreApplication.instance() or QCoreApplication([sys.argv[0]])
-    loop = qasync.QEventLoop(app)
+    loop = qasync.QEventLoop(app) if args.plain_qasync else BatchingQEventLoop(app)
     asyncio.set_event_loop(loop)
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
@@ -220,6 +241,7 @@ def serve_and_measure(args: argparse.Namespace) -> dict[str, Any]:
             stop = asyncio.Event()
             watcher = asyncio.ensure_future(watch_stalls(stalls, stop))
             cpu_before = resource.getrusage(resource.RUSAGE_SELF)
+            threads_before = thread_cpu()
             gc_pauses: list[float] = []
             gc_started = [0.0]
 
@@ -242,6 +264,7 @@ def serve_and_measure(args: argparse.Namespace) -> dict[str, Any]:
                 output, _ = await child.communicate()
             note(f"load done: {output[:80]!r}")
             cpu_after = resource.getrusage(resource.RUSAGE_SELF)
+            threads_after = thread_cpu()
             client_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)  # ab's, or ours
             stop.set()
             await watcher
@@ -250,6 +273,11 @@ def serve_and_measure(args: argparse.Namespace) -> dict[str, Any]:
             result["server_cpu_s"] = round(cpu_after.ru_utime + cpu_after.ru_stime
                                            - cpu_before.ru_utime - cpu_before.ru_stime, 2)
             result["client_cpu_s"] = round(client_cpu.ru_utime + client_cpu.ru_stime, 2)
+            result["thread_cpu_s"] = {
+                name: round(seconds - threads_before.get(name, 0.0), 2)
+                for name, seconds in sorted(threads_after.items())
+                if seconds - threads_before.get(name, 0.0) >= 0.01
+            }
             counts = processor.store.counts()
             result["completed_during_run"] = counts["COMPLETED"]
             note("draining")
@@ -300,6 +328,9 @@ def main() -> int:
                         help="POST a no-op endpoint instead of submit (the stack's ceiling)")
     parser.add_argument("--gc-freeze", action=argparse.BooleanOptionalAction, default=True,
                         help="freeze start-up objects out of the GC (as `docproc serve`)")
+    parser.add_argument("--plain-qasync", action="store_true",
+                        help="qasync's own loop (a Qt timer per callback) instead of the "
+                             "app's BatchingQEventLoop, for comparison")
     parser.add_argument("--paused", action="store_true",
                         help="no workers while submitting: the API and queue alone")
     parser.add_argument("--profile", metavar="FILE",
