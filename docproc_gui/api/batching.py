@@ -1,10 +1,11 @@
 """Group commit at the API: concurrent single submissions go to the engine together.
 
-Every request that arrives while a group is being committed waits for the next group, so
-under load one thread hop, one transaction and one fsync serve many requests, and when
-requests come one at a time each is sent at once (no added delay). The work function runs
-on the API's thread pool and returns, per item, its result or the exception to raise in
-that item's request.
+Up to ``max_in_flight`` groups run at once; every request that arrives while they are
+busy waits for the next group, so under load one thread hop, one transaction and one
+fsync serve many requests, and when requests come one at a time each is sent at once (no
+added delay). With two in flight, one group checks its files and builds its jobs while
+the other waits for its commit. The work function runs on the API's thread pool and
+returns, per item, its result or the exception to raise in that item's request.
 """
 
 from __future__ import annotations
@@ -20,30 +21,34 @@ MAX_GROUP = 512
 
 
 class SubmitBatcher(Generic[Item, Result]):
-    """Runs ``work(items)`` for groups of items, one group at a time (loop thread only)."""
+    """Runs ``work(items)`` for groups of items, ``max_in_flight`` at once (loop thread only)."""
 
     def __init__(
         self,
         executor: Executor,
         work: Callable[[list[Item]], list[Result | BaseException]],
         max_group: int = MAX_GROUP,
+        max_in_flight: int = 1,
     ) -> None:
         self.executor = executor
         self.work = work
         self.max_group = max_group
+        self.max_in_flight = max_in_flight
         self.groups = 0
         self.items = 0
         self._pending: list[tuple[Item, asyncio.Future[Result]]] = []
-        self._busy = False
-        self._task: asyncio.Task[None] | None = None
+        self._in_flight = 0
+        self._tasks: set[asyncio.Task[None]] = set()
 
     async def submit(self, item: Item) -> Result:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Result] = loop.create_future()
         self._pending.append((item, future))
-        if not self._busy:
-            self._busy = True
-            self._task = loop.create_task(self._drain())
+        if self._in_flight < self.max_in_flight:
+            self._in_flight += 1
+            task = loop.create_task(self._drain())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
         return await future
 
     async def _drain(self) -> None:
@@ -68,4 +73,4 @@ class SubmitBatcher(Generic[Item, Result]):
                     else:
                         future.set_result(result)
         finally:
-            self._busy = False
+            self._in_flight -= 1
