@@ -11,8 +11,8 @@ delay, executors, running and stopping with the Qt application) and gives callba
 ready queue, as asyncio's own loops have: ``call_soon`` appends to it, and one zero-delay
 Qt timer runs every callback that was ready when it fired. Callbacks added meanwhile run
 in the next batch, after Qt has handled its own events (painting, input), so a busy
-server cannot starve the window. Callbacks from other threads go into a locked inbox, and
-only the first of a burst posts a wake-up to the loop's thread.
+server cannot starve the window. Callbacks from other threads (and signal handlers) go into an
+inbox, and only the first of a burst posts a wake-up to the loop's thread.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
-import threading
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -41,8 +40,7 @@ class BatchingQEventLoop(qasync.QEventLoop):
     def __init__(self, app: QCoreApplication | None = None, **kwargs: Any) -> None:
         self._ready: deque[asyncio.Handle] = deque()
         self._batch_scheduled = False
-        self._inbox: list[asyncio.Handle] = []
-        self._inbox_lock = threading.Lock()
+        self._inbox: deque[asyncio.Handle] = deque()
         self._wake_posted = False
         super().__init__(app, **kwargs)
         self._waker = _Waker()
@@ -106,23 +104,26 @@ class BatchingQEventLoop(qasync.QEventLoop):
         *args: Any,
         context: contextvars.Context | None = None,
     ) -> asyncio.Handle:
+        # No lock: a Python signal handler (which runs on the loop's own thread, between
+        # any two bytecodes) may call this too. deque.append is atomic, and the flag is
+        # cleared before the inbox is emptied, so a handle is either taken by the running
+        # _take_inbox or followed by a fresh wake-up (at worst one wake-up too many).
         handle = asyncio.Handle(callback, args, self, context=context)
-        with self._inbox_lock:
-            self._inbox.append(handle)
-            post = not self._wake_posted
+        self._inbox.append(handle)
+        if not self._wake_posted:
             self._wake_posted = True
-        if post:
             self._waker.wake.emit()
         return handle
 
     def _take_inbox(self) -> None:
-        with self._inbox_lock:
-            arrived, self._inbox = self._inbox, []
-            self._wake_posted = False
+        self._wake_posted = False
+        inbox, ready = self._inbox, self._ready
+        while inbox:
+            ready.append(inbox.popleft())
         if self.is_closed():
+            ready.clear()
             return
-        self._ready.extend(arrived)
-        if self._ready and not self._batch_scheduled:
+        if ready and not self._batch_scheduled:
             self._schedule_batch()
 
     def close(self) -> None:

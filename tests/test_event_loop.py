@@ -7,6 +7,8 @@ Qt's own events: the loop must behave as asyncio documents, only cheaper.
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -124,6 +126,32 @@ def test_call_soon_threadsafe_from_many_threads_delivers_every_callback(
     assert len(seen) == threads * per_thread
     for number in range(threads):  # each thread's callbacks keep their order
         assert [i for n, i in seen if n == number] == list(range(per_thread))
+
+
+def test_a_signal_handler_may_schedule_callbacks(loop: BatchingQEventLoop) -> None:
+    """The app's SIGTERM handler calls call_soon_threadsafe on the loop's own thread, at
+    any point of whatever the loop was doing: it must neither deadlock nor be lost."""
+    seen: list[int] = []
+    sent = iter(range(1000))
+
+    def on_signal(*_: Any) -> None:
+        loop.call_soon_threadsafe(seen.append, next(sent))
+
+    previous = signal.signal(signal.SIGUSR1, on_signal)
+
+    async def main() -> None:
+        for _ in range(200):
+            loop.call_soon_threadsafe(lambda: None)  # the inbox is busy meanwhile
+            os.kill(os.getpid(), signal.SIGUSR1)
+            await asyncio.sleep(0)
+        while len(seen) < 200:
+            await asyncio.sleep(0.001)
+
+    try:
+        loop.run_until_complete(asyncio.wait_for(main(), 10))
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
+    assert seen == list(range(200))
 
 
 def test_executor_results_come_back_to_the_loop(loop: BatchingQEventLoop) -> None:
