@@ -13,6 +13,7 @@ committed, in commit order: nothing is reported that a crash could take back.
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 import threading
 import time
@@ -27,6 +28,9 @@ from docproc_gui.store.database import translate_sqlite_error
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+# "INSERT ... VALUES (?, 'x', ?)" and nothing after: what one multi-row INSERT can replace.
+_SIMPLE_INSERT = re.compile(r"^INSERT\b.*\bVALUES\s*(\([^()]*\))$", re.S | re.I)
+MAX_ROWS_PER_INSERT = 500
 
 
 class ExecutesSql(Protocol):
@@ -72,15 +76,57 @@ class WriterConnection:
     def __init__(self, dbapi_connection: sqlite3.Connection) -> None:
         self.raw = dbapi_connection
         self._cursor = dbapi_connection.cursor()
+        self._max_variables = dbapi_connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
 
     def exec_driver_sql(self, sql: str, parameters: Any = ()) -> Result:
         cursor = self._cursor
         if isinstance(parameters, list):
+            if len(parameters) > 1:
+                simple = _SIMPLE_INSERT.match(sql)
+                if simple is not None:
+                    return self._insert_rows(sql[: simple.start(1)], simple.group(1), parameters)
             cursor.executemany(sql, parameters)
             return Result([], cursor.rowcount)
         cursor.execute(sql, parameters)
         rows = cursor.fetchall() if cursor.description else []
         return Result(rows, cursor.rowcount)
+
+    def _insert_rows(self, head: str, row: str, rows: list[Any]) -> Result:
+        """Many rows in few INSERT statements (``VALUES (...), (...), ...``).
+
+        Python's sqlite3 lets go of the interpreter lock around every row that
+        ``executemany`` steps through, and under load each time it takes a while to get it
+        back, all the while holding the store's write lock. One statement per chunk is one
+        hand-off: the job_events inserts of benchmarks/api_throughput.py took half as long.
+        """
+        width = len(rows[0])
+        per_statement = max(1, min(MAX_ROWS_PER_INSERT, self._max_variables // max(width, 1)))
+        inserted = 0
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            self._cursor.execute(
+                head + ",".join([row] * len(chunk)), [value for item in chunk for value in item]
+            )
+            inserted += self._cursor.rowcount
+        return Result([], inserted)
+
+    def update_rows(self, template: str, width: int, rows: list[Any]) -> Result:
+        """``template`` once per chunk of ``rows``, its ``{values}`` replaced by
+        ``(?, ...), (?, ...)`` (``width`` columns each): an ``UPDATE ... FROM (VALUES ...)``
+        updates many rows in one statement, for the reason :meth:`_insert_rows` gives."""
+        if not rows:
+            return Result([], 0)
+        row = "(" + ", ".join("?" * width) + ")"
+        per_statement = max(1, min(MAX_ROWS_PER_INSERT, self._max_variables // width))
+        updated = 0
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            self._cursor.execute(
+                template.format(values=", ".join([row] * len(chunk))),
+                [value for item in chunk for value in item],
+            )
+            updated += self._cursor.rowcount
+        return Result([], updated)
 
     def begin(self) -> None:
         self._cursor.execute("BEGIN IMMEDIATE")
