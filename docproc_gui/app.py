@@ -54,8 +54,10 @@ class ApiController:
         self.server: Any = None
 
     async def apply(self, settings: Settings) -> None:
-        changed = (settings.api_port, settings.api_host) != (self.settings.api_port,
-                                                            self.settings.api_host)
+        changed = (settings.api_port, settings.api_host) != (
+            self.settings.api_port,
+            self.settings.api_host,
+        )
         self.settings = settings
         if self.server is not None and (changed or not settings.api_enabled):
             await self.stop()
@@ -72,8 +74,7 @@ class ApiController:
         try:
             await server.start()
         except OSError as error:
-            log.error("could not start the REST API on port %s: %s",
-                      self.settings.api_port, error)
+            log.error("could not start the REST API on port %s: %s", self.settings.api_port, error)
             return
         self.server = server
 
@@ -94,7 +95,9 @@ def build_window(
     from docproc_gui.ui.main_window import MainWindow
 
     return MainWindow(
-        processor, settings, config_path=config_path,
+        processor,
+        settings,
+        config_path=config_path,
         token_source=lambda regenerate: api_token(settings.data_dir, regenerate),
         tray_available=tray_available,
     )
@@ -102,8 +105,9 @@ def build_window(
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the desktop app; returns the exit code."""
-    logging.basicConfig(level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     args = parse_args(sys.argv[1:] if argv is None else argv)
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "docproc-gui"])
     assert isinstance(app, QApplication)

@@ -176,22 +176,35 @@ def make_auth_middleware(
         client = client_key(request)
         wait = failures.locked_for(client)
         if wait > 0:
-            raise ApiError(429, "too_many_auth_failures",
-                           "too many wrong tokens from this client; wait and try again",
-                           "Authorization", {"Retry-After": str(int(wait) + 1)})
+            raise ApiError(
+                429,
+                "too_many_auth_failures",
+                "too many wrong tokens from this client; wait and try again",
+                "Authorization",
+                {"Retry-After": str(int(wait) + 1)},
+            )
         given = bearer_token(request)
-        if given is None or not hmac.compare_digest(given.encode("utf-8", "replace"),
-                                                    holder.expected):
+        if given is None or not hmac.compare_digest(
+            given.encode("utf-8", "replace"), holder.expected
+        ):
             failures.record_failure(client)
             reason = "missing" if given is None else "wrong"
-            raise ApiError(401, "unauthorized",
-                           f"{reason} token; send 'Authorization: Bearer <token>' "
-                           "(see `docproc token`)", "Authorization",
-                           {"WWW-Authenticate": 'Bearer realm="docproc"'})
+            raise ApiError(
+                401,
+                "unauthorized",
+                f"{reason} token; send 'Authorization: Bearer <token>' (see `docproc token`)",
+                "Authorization",
+                {"WWW-Authenticate": 'Bearer realm="docproc"'},
+            )
         wait = rate.wait_time(client)
         if wait > 0:
-            raise ApiError(429, "rate_limited", "too many requests from this client",
-                           None, {"Retry-After": str(int(wait) + 1)})
+            raise ApiError(
+                429,
+                "rate_limited",
+                "too many requests from this client",
+                None,
+                {"Retry-After": str(int(wait) + 1)},
+            )
         return await handler(request)
 
     return auth_middleware

@@ -132,7 +132,9 @@ class ApiClient:
         return self
 
     async def __aexit__(
-        self, kind: type[BaseException] | None, error: BaseException | None,
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
         await self.close()
@@ -150,31 +152,49 @@ class ApiClient:
             body = None
         if status >= 400:
             if isinstance(body, dict) and "error" in body:
-                raise ApiRequestError(status, str(body["error"]), str(body.get("message")),
-                                      body.get("field"))
+                raise ApiRequestError(
+                    status, str(body["error"]), str(body.get("message")), body.get("field")
+                )
             raise ApiRequestError(status, "http_error", text[:200] or f"HTTP {status}")
         return body
 
     # ------------------------------------------------------------- endpoints
 
     async def submit(
-        self, file_path: str, priority: str | int = "NORMAL",
-        metadata: Mapping[str, Any] | None = None, *, dedupe: bool = False,
+        self,
+        file_path: str,
+        priority: str | int = "NORMAL",
+        metadata: Mapping[str, Any] | None = None,
+        *,
+        dedupe: bool = False,
         idempotency_key: str | None = None,
     ) -> dict[str, Any]:
-        body = {"file_path": os.path.abspath(file_path), "priority": priority,
-                "metadata": dict(metadata or {}), "dedupe": dedupe}
+        body = {
+            "file_path": os.path.abspath(file_path),
+            "priority": priority,
+            "metadata": dict(metadata or {}),
+            "dedupe": dedupe,
+        }
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
-        result: dict[str, Any] = await self.request("POST", f"{PREFIX}/submit", json=body,
-                                                    headers=headers)
+        result: dict[str, Any] = await self.request(
+            "POST", f"{PREFIX}/submit", json=body, headers=headers
+        )
         return result
 
     async def submit_batch(
-        self, file_paths: Iterable[str], priority: str | int = "NORMAL",
-        metadata: Mapping[str, Any] | None = None, *, dedupe: bool = False,
+        self,
+        file_paths: Iterable[str],
+        priority: str | int = "NORMAL",
+        metadata: Mapping[str, Any] | None = None,
+        *,
+        dedupe: bool = False,
     ) -> dict[str, Any]:
-        body = {"file_paths": [os.path.abspath(path) for path in file_paths],
-                "priority": priority, "metadata": dict(metadata or {}), "dedupe": dedupe}
+        body = {
+            "file_paths": [os.path.abspath(path) for path in file_paths],
+            "priority": priority,
+            "metadata": dict(metadata or {}),
+            "dedupe": dedupe,
+        }
         result: dict[str, Any] = await self.request("POST", f"{PREFIX}/submit-batch", json=body)
         return result
 
@@ -186,13 +206,16 @@ class ApiClient:
         handles = [open(path, "rb") for path in file_paths]  # noqa: SIM115 - closed below
         try:
             for path, handle in zip(file_paths, handles, strict=True):
-                form.add_field("file", handle, filename=os.path.basename(path),
-                               content_type="application/octet-stream")
+                form.add_field(
+                    "file",
+                    handle,
+                    filename=os.path.basename(path),
+                    content_type="application/octet-stream",
+                )
             form.add_field("priority", str(priority))
             form.add_field("dedupe", "true" if dedupe else "false")
             endpoint = "submit" if len(file_paths) == 1 else "submit-batch"
-            result: dict[str, Any] = await self.request("POST", f"{PREFIX}/{endpoint}",
-                                                        data=form)
+            result: dict[str, Any] = await self.request("POST", f"{PREFIX}/{endpoint}", data=form)
         finally:
             for handle in handles:
                 handle.close()
@@ -202,8 +225,14 @@ class ApiClient:
         result: dict[str, Any] = await self.request("GET", f"{PREFIX}/job/{job_id}")
         return result
 
-    async def jobs(self, *, statuses: Iterable[str] = (), batch_id: str | None = None,
-                   limit: int = 100, offset: int = 0) -> dict[str, Any]:
+    async def jobs(
+        self,
+        *,
+        statuses: Iterable[str] = (),
+        batch_id: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> dict[str, Any]:
         params: dict[str, str] = {"limit": str(limit), "offset": str(offset)}
         if statuses:
             params["status"] = ",".join(statuses)
@@ -270,7 +299,9 @@ class EventStream:
         headers = {"Last-Event-ID": self.last_id} if self.last_id else {}
         try:
             response = await self.client.session.get(
-                f"{self.client.url}{PREFIX}/stream/progress", params=params, headers=headers,
+                f"{self.client.url}{PREFIX}/stream/progress",
+                params=params,
+                headers=headers,
                 timeout=aiohttp.ClientTimeout(total=None, sock_read=STREAM_READ_TIMEOUT_S),
             )
         except (TimeoutError, aiohttp.ClientConnectionError) as error:
@@ -308,7 +339,7 @@ class EventStream:
                     ) from None
                 if self._response is not None:
                     self._response.close()
-                await asyncio.sleep(min(2.0 ** failures * 0.1, 3.0))
+                await asyncio.sleep(min(2.0**failures * 0.1, 3.0))
                 try:
                     await self._connect()
                 except ApiUnavailableError:

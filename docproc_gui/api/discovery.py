@@ -61,8 +61,9 @@ def make_url(host: str, port: int) -> str:
 
 
 def write_endpoint(data_dir: Path, host: str, port: int, token_file: Path) -> ApiEndpoint:
-    endpoint = ApiEndpoint(make_url(host, port), host, port, os.getpid(), str(token_file),
-                           time.time())
+    endpoint = ApiEndpoint(
+        make_url(host, port), host, port, os.getpid(), str(token_file), time.time()
+    )
     path = discovery_path(data_dir)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -77,8 +78,11 @@ def read_endpoint(data_dir: Path) -> ApiEndpoint | None:
     try:
         raw = json.loads(discovery_path(data_dir).read_text(encoding="utf-8"))
         return ApiEndpoint(
-            url=str(raw["url"]), host=str(raw["host"]), port=int(raw["port"]),
-            pid=int(raw["pid"]), token_file=str(raw["token_file"]),
+            url=str(raw["url"]),
+            host=str(raw["host"]),
+            port=int(raw["port"]),
+            pid=int(raw["pid"]),
+            token_file=str(raw["token_file"]),
             started_at=float(raw["started_at"]),
         )
     except (OSError, ValueError, KeyError, TypeError):

@@ -60,9 +60,7 @@ def error_response(
     headers: Mapping[str, str] | None = None,
 ) -> web.Response:
     body = json.dumps({"error": code, "message": message, "field": field})
-    return web.Response(
-        status=status, text=body, content_type="application/json", headers=headers
-    )
+    return web.Response(status=status, text=body, content_type="application/json", headers=headers)
 
 
 def from_engine_error(error: BaseException, field: str | None = None) -> ApiError | None:
@@ -74,8 +72,9 @@ def from_engine_error(error: BaseException, field: str | None = None) -> ApiErro
     if isinstance(error, UnsupportedFormatError):
         return ApiError(422, "unsupported", error.message, field or "file_path")
     if isinstance(error, QueueFullError):
-        return ApiError(503, "queue_full", error.message, None,
-                        {"Retry-After": str(QUEUE_FULL_RETRY_AFTER_S)})
+        return ApiError(
+            503, "queue_full", error.message, None, {"Retry-After": str(QUEUE_FULL_RETRY_AFTER_S)}
+        )
     if isinstance(error, StorageFullError):
         return ApiError(507, "storage_full", error.message)
     if isinstance(error, InvalidTransitionError):
@@ -104,8 +103,12 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return error.to_response()
     except HttpProcessingError as error:  # malformed input found while reading the body
         status = error.code if 400 <= error.code < 500 else 400
-        return error_response(status, _HTTP_CODES.get(status, "bad_request"),
-                              f"malformed request: {error.message}", "body")
+        return error_response(
+            status,
+            _HTTP_CODES.get(status, "bad_request"),
+            f"malformed request: {error.message}",
+            "body",
+        )
     except web.HTTPException as error:
         if error.status < 400:
             raise

@@ -26,10 +26,16 @@ def _nullable(kind: str, **extra: Any) -> Schema:
     return {"type": kind, "nullable": True, **extra}
 
 
-def _object(properties: dict[str, Schema], required: list[str] | None = None,
-            additional: bool | Schema = True) -> Schema:
-    schema: Schema = {"type": "object", "properties": properties,
-                      "additionalProperties": additional}
+def _object(
+    properties: dict[str, Schema],
+    required: list[str] | None = None,
+    additional: bool | Schema = True,
+) -> Schema:
+    schema: Schema = {
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": additional,
+    }
     schema["required"] = list(properties) if required is None else required
     if not schema["required"]:
         del schema["required"]
@@ -95,20 +101,29 @@ SCHEMAS: dict[str, Schema] = {
     ),
     "SubmitRequest": _object(
         {
-            "file_path": {"type": "string", "minLength": 1,
-                          "description": "absolute path inside an allowed folder"},
+            "file_path": {
+                "type": "string",
+                "minLength": 1,
+                "description": "absolute path inside an allowed folder",
+            },
             "priority": PRIORITY_IN,
             "metadata": {"type": "object"},
-            "dedupe": {"type": "boolean",
-                       "description": "return the existing job for the same content"},
+            "dedupe": {
+                "type": "boolean",
+                "description": "return the existing job for the same content",
+            },
         },
         required=["file_path"],
         additional=False,
     ),
     "BatchRequest": _object(
         {
-            "file_paths": {"type": "array", "minItems": 1, "maxItems": MAX_BATCH_FILES,
-                           "items": {"type": "string", "minLength": 1}},
+            "file_paths": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": MAX_BATCH_FILES,
+                "items": {"type": "string", "minLength": 1},
+            },
             "priority": PRIORITY_IN,
             "metadata": {"type": "object"},
             "dedupe": BOOL,
@@ -176,13 +191,28 @@ SCHEMAS: dict[str, Schema] = {
             "processing_jobs": INT,
             "failed_jobs": INT,
             "oldest_job_age": NUM,
-            "alerts": {"type": "array", "items": _object(
-                {"level": {"type": "string", "enum": ["warning", "critical"]},
-                 "message": STR, "code": STR}, required=["level", "message"])},
+            "alerts": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "level": {"type": "string", "enum": ["warning", "critical"]},
+                        "message": STR,
+                        "code": STR,
+                    },
+                    required=["level", "message"],
+                ),
+            },
             "disk_free_mb": _nullable("number"),
         },
-        required=["status", "total_jobs", "queued_jobs", "processing_jobs", "failed_jobs",
-                  "oldest_job_age", "alerts"],
+        required=[
+            "status",
+            "total_jobs",
+            "queued_jobs",
+            "processing_jobs",
+            "failed_jobs",
+            "oldest_job_age",
+            "alerts",
+        ],
     ),
     "WeeklySummary": _object(
         {
@@ -194,8 +224,9 @@ SCHEMAS: dict[str, Schema] = {
             "success_rate": _nullable("number", description="percent"),
         }
     ),
-    "DailyThroughput": _object({"date": STR, "jobs": INT, "jobs_per_hour": NUM},
-                               required=["date", "jobs_per_hour"]),
+    "DailyThroughput": _object(
+        {"date": STR, "jobs": INT, "jobs_per_hour": NUM}, required=["date", "jobs_per_hour"]
+    ),
     "MinuteThroughput": _object({"minute": STR, "completed": INT, "failed": INT}),
     "Statistics": _object(
         {
@@ -251,8 +282,13 @@ SCHEMAS: dict[str, Schema] = {
         }
     ),
     "SearchResult": _object(
-        {"query": STR, "hits": {"type": "array", "items": _ref("SearchHit")}, "count": INT,
-         "limit": INT, "offset": INT}
+        {
+            "query": STR,
+            "hits": {"type": "array", "items": _ref("SearchHit")},
+            "count": INT,
+            "limit": INT,
+            "offset": INT,
+        }
     ),
 }
 
@@ -272,16 +308,22 @@ def _ok(schema: str, description: str = "OK", code: str = "200") -> dict[str, An
 
 
 def _op(summary: str, responses: dict[str, Any], *, tag: str, **extra: Any) -> dict[str, Any]:
-    return {"summary": summary, "tags": [tag], "responses": {**responses, **COMMON_ERRORS},
-            **extra}
+    return {"summary": summary, "tags": [tag], "responses": {**responses, **COMMON_ERRORS}, **extra}
 
 
-JOB_ID = {"name": "job_id", "in": "path", "required": True,
-          "schema": {"type": "string", "pattern": "^[0-9a-zA-Z]{1,64}$"}}
-IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False,
-               "description": "repeat a submission safely: the same key returns the same job",
-               "schema": {"type": "string", "minLength": 1, "maxLength": 200,
-                          "pattern": "^[ -~]+$"}}
+JOB_ID = {
+    "name": "job_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "pattern": "^[0-9a-zA-Z]{1,64}$"},
+}
+IDEMPOTENCY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "repeat a submission safely: the same key returns the same job",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[ -~]+$"},
+}
 DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}"}
 LOCATION = {"Location": {"schema": {"type": "string"}, "description": "where the job is"}}
 
@@ -305,16 +347,28 @@ def _submit_body(schema: str) -> dict[str, Any]:
 
 def _paths() -> dict[str, Any]:
     accepted_single = {
-        "202": {"description": "queued", "headers": LOCATION,
-                "content": {JSON: {"schema": _ref("Accepted")}}},
-        "200": {"description": "an existing job (same Idempotency-Key or content)",
-                "headers": LOCATION, "content": {JSON: {"schema": _ref("Accepted")}}},
+        "202": {
+            "description": "queued",
+            "headers": LOCATION,
+            "content": {JSON: {"schema": _ref("Accepted")}},
+        },
+        "200": {
+            "description": "an existing job (same Idempotency-Key or content)",
+            "headers": LOCATION,
+            "content": {JSON: {"schema": _ref("Accepted")}},
+        },
     }
     accepted_batch = {
-        "202": {"description": "queued", "headers": LOCATION,
-                "content": {JSON: {"schema": _ref("BatchAccepted")}}},
-        "200": {"description": "every file was already queued", "headers": LOCATION,
-                "content": {JSON: {"schema": _ref("BatchAccepted")}}},
+        "202": {
+            "description": "queued",
+            "headers": LOCATION,
+            "content": {JSON: {"schema": _ref("BatchAccepted")}},
+        },
+        "200": {
+            "description": "every file was already queued",
+            "headers": LOCATION,
+            "content": {JSON: {"schema": _ref("BatchAccepted")}},
+        },
     }
     submit_errors = {
         "400": _error("malformed JSON or form"),
@@ -326,85 +380,158 @@ def _paths() -> dict[str, Any]:
     }
     job_errors = {"404": _error("no such job")}
     return {
-        f"{PREFIX}/submit": {"post": _op(
-            "Queue one document (a path, or an upload)", {**accepted_single, **submit_errors},
-            tag="jobs", parameters=[IDEMPOTENCY], requestBody=_submit_body("SubmitRequest"))},
-        f"{PREFIX}/submit-batch": {"post": _op(
-            "Queue many documents in one transaction", {**accepted_batch, **submit_errors},
-            tag="jobs", parameters=[IDEMPOTENCY], requestBody=_submit_body("BatchRequest"))},
-        f"{PREFIX}/jobs": {"get": _op(
-            "List jobs, newest first, filtered and paged",
-            {**_ok("JobPage"), "422": _error("a bad filter")}, tag="jobs",
-            parameters=[
-                _query("status", {"type": "string"}, "status names, comma-separated"),
-                _query("batch_id", {"type": "string"}),
-                _query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}),
-                _query("offset", {"type": "integer", "minimum": 0}),
-                _query("order", {"type": "string", "enum": ["newest", "oldest"]}),
-            ])},
-        PREFIX + "/job/{job_id}": {
-            "get": _op("The job", {**_ok("Job"), **job_errors}, tag="jobs",
-                       parameters=[JOB_ID]),
-            "delete": _op("Cancel the job (waiting or running)",
-                          {**_ok("CancelResult"), **job_errors}, tag="jobs",
-                          parameters=[JOB_ID]),
+        f"{PREFIX}/submit": {
+            "post": _op(
+                "Queue one document (a path, or an upload)",
+                {**accepted_single, **submit_errors},
+                tag="jobs",
+                parameters=[IDEMPOTENCY],
+                requestBody=_submit_body("SubmitRequest"),
+            )
         },
-        PREFIX + "/job/{job_id}/progress": {"get": _op(
-            "The job's progress", {**_ok("Progress"), **job_errors}, tag="jobs",
-            parameters=[JOB_ID])},
-        PREFIX + "/job/{job_id}/retry": {"post": _op(
-            "Retry a failed or cancelled job",
-            {**_ok("Job"), **job_errors, "409": _error("the job is not failed or cancelled")},
-            tag="jobs", parameters=[JOB_ID])},
-        PREFIX + "/job/{job_id}/priority": {"post": _op(
-            "Change a waiting job's priority",
-            {**_ok("Job"), **job_errors, "400": _error("malformed JSON"),
-             "409": _error("the job is not waiting"), "422": _error("a bad priority")},
-            tag="jobs", parameters=[JOB_ID],
-            requestBody={"required": True,
-                         "content": {JSON: {"schema": _ref("PriorityRequest")}}})},
-        f"{PREFIX}/queue/status": {"get": _op("Queue counts and workers", _ok("QueueStatus"),
-                                              tag="queue")},
-        f"{PREFIX}/queue/health": {"get": _op("Health with alerts", _ok("Health"),
-                                              tag="queue")},
-        f"{PREFIX}/queue/pause": {"post": _op("Stop starting jobs", _ok("QueueStatus"),
-                                              tag="queue")},
-        f"{PREFIX}/queue/resume": {"post": _op("Start jobs again", _ok("QueueStatus"),
-                                               tag="queue")},
-        f"{PREFIX}/statistics": {"get": _op("Weekly summary, daily throughput, timings",
-                                            _ok("Statistics"), tag="monitor")},
-        f"{PREFIX}/monitor/summary": {"get": _op("Health, queue and statistics in one",
-                                                 _ok("Summary"), tag="monitor")},
-        f"{PREFIX}/search": {"get": _op(
-            "Search the knowledge base",
-            {**_ok("SearchResult"), "422": _error("a bad query or filter"),
-             "503": _error("no knowledge base (custom pipeline)")}, tag="search",
-            parameters=[
-                _query("q", {"type": "string", "maxLength": 1000},
-                       'words, "phrases", prefix*, a OR b, -word, title:word'),
-                _query("file_type", {"type": "string", "maxLength": 64}),
-                _query("category", {"type": "string", "maxLength": 64}),
-                _query("language", {"type": "string", "maxLength": 64}),
-                _query("date_from", DATE, "ISO date (or date and time)"),
-                _query("date_to", DATE, "ISO date (or date and time)"),
-                _query("limit", {"type": "integer", "minimum": 1, "maximum": 500}),
-                _query("offset", {"type": "integer", "minimum": 0, "maximum": 100_000}),
-            ])},
-        f"{PREFIX}/stream/progress": {"get": _op(
-            "Progress events (Server-Sent Events); reconnect with Last-Event-ID",
-            {"200": {"description": "an endless event stream",
-                     "content": {"text/event-stream": {"schema": {"type": "string"}}}}},
-            tag="stream",
-            parameters=[
-                _query("job_id", {"type": "string"}, "job ids, comma-separated"),
-                _query("batch_id", {"type": "string"}, "batch ids, comma-separated"),
-                {"name": "Last-Event-ID", "in": "header", "required": False,
-                 "schema": {"type": "string"}},
-            ])},
-        "/openapi.json": {"get": _op(
-            "This document", {"200": {"description": "OpenAPI 3.0",
-                                      "content": {JSON: {"schema": {"type": "object"}}}}},
-            tag="meta")},
+        f"{PREFIX}/submit-batch": {
+            "post": _op(
+                "Queue many documents in one transaction",
+                {**accepted_batch, **submit_errors},
+                tag="jobs",
+                parameters=[IDEMPOTENCY],
+                requestBody=_submit_body("BatchRequest"),
+            )
+        },
+        f"{PREFIX}/jobs": {
+            "get": _op(
+                "List jobs, newest first, filtered and paged",
+                {**_ok("JobPage"), "422": _error("a bad filter")},
+                tag="jobs",
+                parameters=[
+                    _query("status", {"type": "string"}, "status names, comma-separated"),
+                    _query("batch_id", {"type": "string"}),
+                    _query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}),
+                    _query("offset", {"type": "integer", "minimum": 0}),
+                    _query("order", {"type": "string", "enum": ["newest", "oldest"]}),
+                ],
+            )
+        },
+        PREFIX + "/job/{job_id}": {
+            "get": _op("The job", {**_ok("Job"), **job_errors}, tag="jobs", parameters=[JOB_ID]),
+            "delete": _op(
+                "Cancel the job (waiting or running)",
+                {**_ok("CancelResult"), **job_errors},
+                tag="jobs",
+                parameters=[JOB_ID],
+            ),
+        },
+        PREFIX + "/job/{job_id}/progress": {
+            "get": _op(
+                "The job's progress",
+                {**_ok("Progress"), **job_errors},
+                tag="jobs",
+                parameters=[JOB_ID],
+            )
+        },
+        PREFIX + "/job/{job_id}/retry": {
+            "post": _op(
+                "Retry a failed or cancelled job",
+                {**_ok("Job"), **job_errors, "409": _error("the job is not failed or cancelled")},
+                tag="jobs",
+                parameters=[JOB_ID],
+            )
+        },
+        PREFIX + "/job/{job_id}/priority": {
+            "post": _op(
+                "Change a waiting job's priority",
+                {
+                    **_ok("Job"),
+                    **job_errors,
+                    "400": _error("malformed JSON"),
+                    "409": _error("the job is not waiting"),
+                    "422": _error("a bad priority"),
+                },
+                tag="jobs",
+                parameters=[JOB_ID],
+                requestBody={
+                    "required": True,
+                    "content": {JSON: {"schema": _ref("PriorityRequest")}},
+                },
+            )
+        },
+        f"{PREFIX}/queue/status": {
+            "get": _op("Queue counts and workers", _ok("QueueStatus"), tag="queue")
+        },
+        f"{PREFIX}/queue/health": {"get": _op("Health with alerts", _ok("Health"), tag="queue")},
+        f"{PREFIX}/queue/pause": {
+            "post": _op("Stop starting jobs", _ok("QueueStatus"), tag="queue")
+        },
+        f"{PREFIX}/queue/resume": {
+            "post": _op("Start jobs again", _ok("QueueStatus"), tag="queue")
+        },
+        f"{PREFIX}/statistics": {
+            "get": _op(
+                "Weekly summary, daily throughput, timings", _ok("Statistics"), tag="monitor"
+            )
+        },
+        f"{PREFIX}/monitor/summary": {
+            "get": _op("Health, queue and statistics in one", _ok("Summary"), tag="monitor")
+        },
+        f"{PREFIX}/search": {
+            "get": _op(
+                "Search the knowledge base",
+                {
+                    **_ok("SearchResult"),
+                    "422": _error("a bad query or filter"),
+                    "503": _error("no knowledge base (custom pipeline)"),
+                },
+                tag="search",
+                parameters=[
+                    _query(
+                        "q",
+                        {"type": "string", "maxLength": 1000},
+                        'words, "phrases", prefix*, a OR b, -word, title:word',
+                    ),
+                    _query("file_type", {"type": "string", "maxLength": 64}),
+                    _query("category", {"type": "string", "maxLength": 64}),
+                    _query("language", {"type": "string", "maxLength": 64}),
+                    _query("date_from", DATE, "ISO date (or date and time)"),
+                    _query("date_to", DATE, "ISO date (or date and time)"),
+                    _query("limit", {"type": "integer", "minimum": 1, "maximum": 500}),
+                    _query("offset", {"type": "integer", "minimum": 0, "maximum": 100_000}),
+                ],
+            )
+        },
+        f"{PREFIX}/stream/progress": {
+            "get": _op(
+                "Progress events (Server-Sent Events); reconnect with Last-Event-ID",
+                {
+                    "200": {
+                        "description": "an endless event stream",
+                        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+                    }
+                },
+                tag="stream",
+                parameters=[
+                    _query("job_id", {"type": "string"}, "job ids, comma-separated"),
+                    _query("batch_id", {"type": "string"}, "batch ids, comma-separated"),
+                    {
+                        "name": "Last-Event-ID",
+                        "in": "header",
+                        "required": False,
+                        "schema": {"type": "string"},
+                    },
+                ],
+            )
+        },
+        "/openapi.json": {
+            "get": _op(
+                "This document",
+                {
+                    "200": {
+                        "description": "OpenAPI 3.0",
+                        "content": {JSON: {"schema": {"type": "object"}}},
+                    }
+                },
+                tag="meta",
+            )
+        },
     }
 
 
@@ -415,8 +542,8 @@ def openapi_document(server_url: str | None = None) -> dict[str, Any]:
             "title": "DocProc local API",
             "version": __version__,
             "description": "Submit documents to DocProc's background queue and watch them. "
-                           "Every request needs 'Authorization: Bearer <token>' "
-                           "(see `docproc token`).",
+            "Every request needs 'Authorization: Bearer <token>' "
+            "(see `docproc token`).",
         },
         "paths": _paths(),
         "components": {

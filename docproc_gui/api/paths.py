@@ -35,15 +35,22 @@ class AllowedFolders:
     def check(self, raw: str, field: str) -> str:
         """The real absolute path of ``raw``; ApiError when it is relative or not allowed."""
         if not os.path.isabs(raw):
-            raise ApiError(422, "invalid_path",
-                           f"{field} must be an absolute path (the server has no working "
-                           "folder of yours)", field)
+            raise ApiError(
+                422,
+                "invalid_path",
+                f"{field} must be an absolute path (the server has no working folder of yours)",
+                field,
+            )
         try:
             real = os.path.realpath(raw)
         except (OSError, ValueError) as error:
             raise ApiError(422, "invalid_path", f"{field}: {error}", field) from None
         if not self.contains(real):
-            raise ApiError(403, "path_not_allowed",
-                           f"{raw} is outside the folders DocProc may read; allow its folder "
-                           "in the settings or with `docproc serve --allow-path DIR`", field)
+            raise ApiError(
+                403,
+                "path_not_allowed",
+                f"{raw} is outside the folders DocProc may read; allow its folder "
+                "in the settings or with `docproc serve --allow-path DIR`",
+                field,
+            )
         return real

@@ -38,13 +38,15 @@ async def read_json_object(request: web.Request) -> dict[str, Any]:
     """The body as a JSON object; 400 when it is not JSON, 422 when not an object."""
     raw = await request.read()
     if not raw.strip():
-        raise ApiError(400, "malformed_json", "the request body is empty; send a JSON object",
-                       "body")
+        raise ApiError(
+            400, "malformed_json", "the request body is empty; send a JSON object", "body"
+        )
     try:
         value = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ApiError(400, "malformed_json", f"the body is not valid JSON: {error}",
-                       "body") from None
+        raise ApiError(
+            400, "malformed_json", f"the body is not valid JSON: {error}", "body"
+        ) from None
     if not isinstance(value, dict):
         raise ApiError(422, "invalid_value", "the body must be a JSON object", "body")
     return value
@@ -53,8 +55,12 @@ async def read_json_object(request: web.Request) -> dict[str, Any]:
 def unknown_fields(body: Mapping[str, Any], allowed: set[str]) -> None:
     extra = sorted(set(body) - allowed)
     if extra:
-        raise ApiError(422, "unknown_field", f"unknown field {extra[0]!r}; "
-                       f"allowed: {', '.join(sorted(allowed))}", extra[0])
+        raise ApiError(
+            422,
+            "unknown_field",
+            f"unknown field {extra[0]!r}; allowed: {', '.join(sorted(allowed))}",
+            extra[0],
+        )
 
 
 def parse_priority(value: Any, field: str = "priority") -> ProcessingPriority:
@@ -62,8 +68,9 @@ def parse_priority(value: Any, field: str = "priority") -> ProcessingPriority:
     if value is ABSENT:
         return ProcessingPriority.NORMAL
     if not isinstance(value, (str, int)) or isinstance(value, bool):
-        raise ApiError(422, "invalid_priority", "priority must be a name (HIGH) or a number "
-                       "(0-4)", field)
+        raise ApiError(
+            422, "invalid_priority", "priority must be a name (HIGH) or a number (0-4)", field
+        )
     try:
         return ProcessingPriority.parse(value)
     except ValueError as error:
@@ -77,13 +84,18 @@ def parse_metadata(value: Any, field: str = "metadata") -> dict[str, Any]:
         try:
             value = json.loads(value) if value.strip() else {}
         except json.JSONDecodeError:
-            raise ApiError(422, "invalid_metadata", "metadata must be a JSON object",
-                           field) from None
+            raise ApiError(
+                422, "invalid_metadata", "metadata must be a JSON object", field
+            ) from None
     if not isinstance(value, dict):
         raise ApiError(422, "invalid_metadata", "metadata must be a JSON object", field)
     if len(json.dumps(value)) > MAX_METADATA_BYTES:
-        raise ApiError(422, "invalid_metadata",
-                       f"metadata is larger than {MAX_METADATA_BYTES // 1024} KB", field)
+        raise ApiError(
+            422,
+            "invalid_metadata",
+            f"metadata is larger than {MAX_METADATA_BYTES // 1024} KB",
+            field,
+        )
     return value
 
 
@@ -92,8 +104,17 @@ def parse_bool(value: Any, field: str) -> bool:
         return False
     if isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.strip().lower() in {"1", "true", "yes", "on", "0",
-                                                             "false", "no", "off", ""}:
+    if isinstance(value, str) and value.strip().lower() in {
+        "1",
+        "true",
+        "yes",
+        "on",
+        "0",
+        "false",
+        "no",
+        "off",
+        "",
+    }:
         return value.strip().lower() in {"1", "true", "yes", "on"}
     raise ApiError(422, "invalid_value", f"{field} must be true or false", field)
 
@@ -110,8 +131,12 @@ def parse_path_list(value: Any, field: str = "file_paths") -> list[str]:
     if not isinstance(value, list) or not value:
         raise ApiError(422, "invalid_paths", f"{field} must be a non-empty list of paths", field)
     if len(value) > MAX_BATCH_FILES:
-        raise ApiError(422, "invalid_paths",
-                       f"at most {MAX_BATCH_FILES} files per batch; split the batch", field)
+        raise ApiError(
+            422,
+            "invalid_paths",
+            f"at most {MAX_BATCH_FILES} files per batch; split the batch",
+            field,
+        )
     return [parse_path(item, f"{field}[{index}]") for index, item in enumerate(value)]
 
 
@@ -120,10 +145,12 @@ def idempotency_key(request: web.Request) -> str | None:
     if key is None:
         return None
     if len(key) > MAX_IDEMPOTENCY_KEY or not _PRINTABLE_ASCII.match(key) or not key.strip():
-        raise ApiError(422, "invalid_idempotency_key",
-                       f"Idempotency-Key must be 1-{MAX_IDEMPOTENCY_KEY} printable ASCII "
-                       "characters",
-                       "Idempotency-Key")
+        raise ApiError(
+            422,
+            "invalid_idempotency_key",
+            f"Idempotency-Key must be 1-{MAX_IDEMPOTENCY_KEY} printable ASCII characters",
+            "Idempotency-Key",
+        )
     return f"key:{key}"
 
 
@@ -155,8 +182,9 @@ def query_statuses(request: web.Request, name: str = "status") -> list[Processin
             statuses.append(ProcessingStatus(value.upper()))
         except ValueError:
             names = ", ".join(status.value for status in ProcessingStatus)
-            raise ApiError(422, "invalid_status", f"unknown status {value!r}; use one of "
-                           f"{names}", name) from None
+            raise ApiError(
+                422, "invalid_status", f"unknown status {value!r}; use one of {names}", name
+            ) from None
     return statuses
 
 

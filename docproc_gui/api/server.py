@@ -97,26 +97,33 @@ class ApiServer:
         self._broker = EventBroker(loop)
         self._broker.attach(self.processor.subscribe)
         data_dir = Path(self.settings.data_dir)
-        uploads = UploadStore(data_dir, int(self.settings.api_max_upload_mb * 1024 * 1024),
-                              self._executor)
+        uploads = UploadStore(
+            data_dir, int(self.settings.api_max_upload_mb * 1024 * 1024), self._executor
+        )
         uploads.prepare()
         app = web.Application(
             middlewares=[
                 error_middleware,
                 make_auth_middleware(
-                    self._token_holder, self.auth_failures,
+                    self._token_holder,
+                    self.auth_failures,
                     RequestRateLimiter(self.settings.api_rate_limit_per_min),
                 ),
             ],
             client_max_size=MAX_JSON_BODY,
         )
         context = ApiContext(
-            processor=self.processor, settings=self.settings, executor=self._executor,
-            broker=self._broker, allowed=self.allowed, uploads=uploads,
+            processor=self.processor,
+            settings=self.settings,
+            executor=self._executor,
+            broker=self._broker,
+            allowed=self.allowed,
+            uploads=uploads,
             heartbeat_s=self.heartbeat_s,
         )
-        context.batcher = SubmitBatcher(self._executor, partial(submit_singles, context),
-                                        max_in_flight=SUBMIT_GROUPS_IN_FLIGHT)
+        context.batcher = SubmitBatcher(
+            self._executor, partial(submit_singles, context), max_in_flight=SUBMIT_GROUPS_IN_FLIGHT
+        )
         app[CONTEXT] = context
         add_routes(app)
         return app
@@ -132,11 +139,13 @@ class ApiServer:
             log.warning(
                 "!!! The DocProc API listens on %s, reachable from other machines. Anyone "
                 "with the token in %s can submit files and read the queue. !!!",
-                self.host or "all interfaces", token_path(data_dir),
+                self.host or "all interfaces",
+                token_path(data_dir),
             )
         app = self.build_app(loop)
-        runner = web.AppRunner(app, access_log=None, handle_signals=False,
-                               shutdown_timeout=SHUTDOWN_TIMEOUT_S)
+        runner = web.AppRunner(
+            app, access_log=None, handle_signals=False, shutdown_timeout=SHUTDOWN_TIMEOUT_S
+        )
         await runner.setup()
         site = web.TCPSite(runner, self.host, self.settings.api_port)
         try:

@@ -44,9 +44,20 @@ StreamEvent = tuple[int, str, str | None, tuple[Any, ...]]
 Prepared = tuple[str, str | None, tuple[Any, ...]]  # a StreamEvent before it has its seq
 STATUS, KIND = 1, 8  # where FIELDS keeps them
 FIELDS = (
-    "job_id", "status", "progress", "current_step", "steps_completed",
-    "estimated_time_remaining", "message", "error_category", "kind", "batch_id",
-    "file_path", "priority", "attempts", "at",
+    "job_id",
+    "status",
+    "progress",
+    "current_step",
+    "steps_completed",
+    "estimated_time_remaining",
+    "message",
+    "error_category",
+    "kind",
+    "batch_id",
+    "file_path",
+    "priority",
+    "attempts",
+    "at",
 )
 
 
@@ -96,10 +107,20 @@ def event_values(event: JobEvent) -> tuple[Any, ...]:
     """The FIELDS of an engine event, as a tuple of plain values."""
     change = event.change
     return (
-        change.job_id, change.status.value, change.progress, change.current_step,
-        tuple(change.steps_completed), event.estimated_time_remaining, change.message,
-        change.error_category.value if change.error_category else None, event.kind,
-        change.batch_id, change.file_path, change.priority, change.attempts, change.at,
+        change.job_id,
+        change.status.value,
+        change.progress,
+        change.current_step,
+        tuple(change.steps_completed),
+        event.estimated_time_remaining,
+        change.message,
+        change.error_category.value if change.error_category else None,
+        event.kind,
+        change.batch_id,
+        change.file_path,
+        change.priority,
+        change.attempts,
+        change.at,
     )
 
 
@@ -111,8 +132,7 @@ def event_payload(values: tuple[Any, ...]) -> dict[str, Any]:
 
 def prepare(events: Iterable[JobEvent]) -> list[Prepared]:
     """Engine events as (job_id, batch_id, values): plain data, ready to number."""
-    return [(event.change.job_id, event.change.batch_id, event_values(event))
-            for event in events]
+    return [(event.change.job_id, event.change.batch_id, event_values(event)) for event in events]
 
 
 def coalesce(events: Iterable[Prepared]) -> list[Prepared]:
@@ -131,7 +151,8 @@ def coalesce(events: Iterable[Prepared]) -> list[Prepared]:
             previous = result[index]
             assert previous is not None
             if previous[2][STATUS] == values[STATUS] and values[KIND] in (
-                "progress", previous[2][KIND]
+                "progress",
+                previous[2][KIND],
             ):
                 result[index] = None
         last_index[job_id] = len(result)
@@ -164,8 +185,9 @@ class EventBroker:
         self._last_flush = 0.0
         self._unsubscribe: Callable[[], None] | None = None
 
-    def attach(self, subscribe: Callable[[Callable[[list[JobEvent]], None]], Callable[[], None]]
-               ) -> None:
+    def attach(
+        self, subscribe: Callable[[Callable[[list[JobEvent]], None]], Callable[[], None]]
+    ) -> None:
         self._unsubscribe = subscribe(self.on_events)
 
     @property
@@ -246,14 +268,19 @@ class EventBroker:
         except ValueError:
             seq = -1
         if run != self.run or seq < 0 or seq > self.seq:
-            return [reset_frame("unknown event id (the server restarted?); refetch state",
-                                self.last_id)]
+            return [
+                reset_frame("unknown event id (the server restarted?); refetch state", self.last_id)
+            ]
         oldest = self.buffer[0][0] if self.buffer else self.seq + 1
         if seq < oldest - 1:
-            return [reset_frame("missed events are no longer buffered; refetch state",
-                                self.last_id)]
-        return [self.frame(event) for event in self.buffer
-                if event[0] > seq and subscription.wants(event)]
+            return [
+                reset_frame("missed events are no longer buffered; refetch state", self.last_id)
+            ]
+        return [
+            self.frame(event)
+            for event in self.buffer
+            if event[0] > seq and subscription.wants(event)
+        ]
 
     def frame(self, event: StreamEvent) -> bytes:
         """The SSE frame of an event (``event: progress``, JSON data)."""

@@ -60,9 +60,12 @@ def safe_extension(filename: str | None) -> str:
 
 
 def disk_full_error() -> ApiError:
-    return ApiError(507, "storage_full",
-                    "the disk holding the DocProc data folder is full; nothing was stored",
-                    "file")
+    return ApiError(
+        507,
+        "storage_full",
+        "the disk holding the DocProc data folder is full; nothing was stored",
+        "file",
+    )
 
 
 class UploadStore:
@@ -100,8 +103,13 @@ class UploadStore:
                     break
                 size += len(chunk)
                 if size > self.max_bytes:
-                    raise ApiError(413, "too_large", f"the upload is larger than the limit of "
-                                   f"{self.max_bytes // (1024 * 1024)} MB", field)
+                    raise ApiError(
+                        413,
+                        "too_large",
+                        f"the upload is larger than the limit of "
+                        f"{self.max_bytes // (1024 * 1024)} MB",
+                        field,
+                    )
                 await loop.run_in_executor(self.executor, handle.write, chunk, hasher)
             await loop.run_in_executor(self.executor, handle.finish, final)
             done = True

@@ -24,56 +24,73 @@ ClientCall = Callable[[Any, argparse.Namespace], Awaitable[int]]
 
 def register(subparsers: Any) -> None:
     serve = subparsers.add_parser(
-        "serve", help="run the engine and the local API without a window",
+        "serve",
+        help="run the engine and the local API without a window",
         description="Process the data folder's queue and serve the local REST API until "
-        "Ctrl+C or SIGTERM (running jobs are put back in the queue, none is lost).")
+        "Ctrl+C or SIGTERM (running jobs are put back in the queue, none is lost).",
+    )
     add_data_dir(serve)
     serve.add_argument("--host", help="address to bind (default 127.0.0.1: this machine only)")
     serve.add_argument("--port", type=int, help="port (default 8765; 0 picks a free one)")
-    serve.add_argument("--allow-path", action="append", default=[], metavar="DIR",
-                       help="also accept files from DIR (repeatable; home is allowed)")
+    serve.add_argument(
+        "--allow-path",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="also accept files from DIR (repeatable; home is allowed)",
+    )
     serve.add_argument("--workers", type=int, help="worker threads (default: two per CPU core)")
     serve.set_defaults(handler=run_serve)
 
-    submit = _client(subparsers, "submit", "queue files or folders in the running DocProc",
-                     _submit, read=True)
+    submit = _client(
+        subparsers, "submit", "queue files or folders in the running DocProc", _submit, read=True
+    )
     submit.add_argument("paths", nargs="+", metavar="PATH")
-    submit.add_argument("--priority", default="NORMAL",
-                        help="CRITICAL, HIGH, NORMAL, LOW, BACKGROUND or 0-4")
-    submit.add_argument("--wait", action="store_true",
-                        help="show progress until done; exit 1 if any job failed")
-    submit.add_argument("--upload", action="store_true",
-                        help="send the files' bytes instead of their paths")
-    submit.add_argument("--dedupe", action="store_true",
-                        help="reuse the job of a file with the same content")
+    submit.add_argument(
+        "--priority", default="NORMAL", help="CRITICAL, HIGH, NORMAL, LOW, BACKGROUND or 0-4"
+    )
+    submit.add_argument(
+        "--wait", action="store_true", help="show progress until done; exit 1 if any job failed"
+    )
+    submit.add_argument(
+        "--upload", action="store_true", help="send the files' bytes instead of their paths"
+    )
+    submit.add_argument(
+        "--dedupe", action="store_true", help="reuse the job of a file with the same content"
+    )
 
     status = _client(subparsers, "status", "the queue, or one job", _status, read=True)
     status.add_argument("job", nargs="?", metavar="JOB")
     _client(subparsers, "cancel", "cancel a job", _cancel).add_argument("job", metavar="JOB")
     _client(subparsers, "retry", "retry a failed or cancelled job", _retry).add_argument(
-        "job", metavar="JOB")
+        "job", metavar="JOB"
+    )
     _client(subparsers, "pause", "stop starting jobs (running ones finish)", _pause)
     _client(subparsers, "resume", "start jobs again", _resume)
     _client(subparsers, "stats", "throughput and success statistics", _stats, read=True)
-    search = _client(subparsers, "search", "search the processed documents", _search,
-                     read=True)
+    search = _client(subparsers, "search", "search the processed documents", _search, read=True)
     search.add_argument("query", metavar="QUERY")
     search.add_argument("--limit", type=int, default=10)
     search.add_argument("--type", dest="file_type", help="only this file type (pdf, docx...)")
     search.add_argument("--category", help="only this category (invoice, letter...)")
 
-    token = subparsers.add_parser("token", help="print the API token",
-                                  description="Print the token other programs send as "
-                                  "'Authorization: Bearer <token>' (made at first use).")
+    token = subparsers.add_parser(
+        "token",
+        help="print the API token",
+        description="Print the token other programs send as "
+        "'Authorization: Bearer <token>' (made at first use).",
+    )
     add_data_dir(token)
     token.add_argument("--json", action="store_true", help="token, token file and URL as JSON")
     token.set_defaults(handler=run_token)
 
 
-def _client(subparsers: Any, name: str, help_text: str, call: ClientCall,
-            read: bool = False) -> argparse.ArgumentParser:
-    parser: argparse.ArgumentParser = subparsers.add_parser(name, help=help_text,
-                                                            description=help_text)
+def _client(
+    subparsers: Any, name: str, help_text: str, call: ClientCall, read: bool = False
+) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        name, help=help_text, description=help_text
+    )
     add_data_dir(parser)
     if read:
         parser.add_argument("--json", action="store_true", help="print JSON")
@@ -90,8 +107,7 @@ def run_serve(args: argparse.Namespace) -> int:
     from docproc_gui.api.server import ApiServer
     from docproc_gui.engine import EngineBusyError
 
-    settings = settings_from(args, api_host=args.host, api_port=args.port,
-                             max_workers=args.workers)
+    settings = settings_from(args, api_host=args.host, api_port=args.port, max_workers=args.workers)
 
     def ready(server: ApiServer) -> None:
         print(f"DocProc API on {server.url} (data folder {settings.data_dir})", flush=True)
@@ -114,8 +130,13 @@ def run_token(args: argparse.Namespace) -> int:
     token = load_or_create_token(settings.data_dir)
     if args.json:
         endpoint = read_endpoint(settings.data_dir)
-        print_json({"token": token, "token_file": str(token_path(settings.data_dir)),
-                    "url": endpoint.url if endpoint and endpoint.alive else None})
+        print_json(
+            {
+                "token": token,
+                "token_file": str(token_path(settings.data_dir)),
+                "url": endpoint.url if endpoint and endpoint.alive else None,
+            }
+        )
     else:
         print(token)
     return 0
@@ -159,11 +180,11 @@ async def _submit(client: Any, args: argparse.Namespace) -> int:
     if args.upload:
         answer = await client.upload(files, args.priority, dedupe=args.dedupe)
     elif len(files) == 1:
-        answer = await client.submit(files[0], args.priority, {"source": "cli"},
-                                     dedupe=args.dedupe)
+        answer = await client.submit(files[0], args.priority, {"source": "cli"}, dedupe=args.dedupe)
     else:
-        answer = await client.submit_batch(files, args.priority, {"source": "cli"},
-                                           dedupe=args.dedupe)
+        answer = await client.submit_batch(
+            files, args.priority, {"source": "cli"}, dedupe=args.dedupe
+        )
     job_ids = answer.get("job_ids") or [answer["job_id"]]
     batch_id = answer.get("batch_id")
     if not args.wait:
@@ -180,8 +201,9 @@ async def _submit(client: Any, args: argparse.Namespace) -> int:
     existing = answer.get("existing") or answer.get("existing_job_ids")
     bar = _ProgressBar(len(job_ids)) if not args.json and sys.stderr.isatty() else None
     try:
-        jobs = await watch_jobs(client, job_ids, None if existing else batch_id,
-                                bar.update if bar else None)
+        jobs = await watch_jobs(
+            client, job_ids, None if existing else batch_id, bar.update if bar else None
+        )
     finally:
         if bar is not None:
             bar.close()
@@ -198,18 +220,23 @@ class _ProgressBar:
     def __init__(self, total: int) -> None:
         from tqdm import tqdm
 
-        self.bar = tqdm(total=total, unit="doc", desc="processing", file=sys.stderr,
-                        bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.1f}/{total} "
-                        "[{elapsed}<{remaining}{postfix}]")
+        self.bar = tqdm(
+            total=total,
+            unit="doc",
+            desc="processing",
+            file=sys.stderr,
+            bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.1f}/{total} "
+            "[{elapsed}<{remaining}{postfix}]",
+        )
 
     def update(self, states: dict[str, tuple[str, float]]) -> None:
         done = sum(status in TERMINAL for status, _ in states.values())
         failed = sum(status in ("FAILED", "CANCELLED") for status, _ in states.values())
-        partial = sum(progress for status, progress in states.values()
-                      if status not in TERMINAL)
+        partial = sum(progress for status, progress in states.values() if status not in TERMINAL)
         self.bar.n = round(done + partial, 2)
-        self.bar.set_postfix_str(f"{done} done" + (f", {failed} failed" if failed else ""),
-                                 refresh=False)
+        self.bar.set_postfix_str(
+            f"{done} done" + (f", {failed} failed" if failed else ""), refresh=False
+        )
         self.bar.refresh()
 
     def close(self) -> None:
@@ -223,8 +250,10 @@ def _print_outcome(jobs: list[dict[str, Any]]) -> None:
             category = f" [{job['error_category']}]" if job.get("error_category") else ""
             reason = f": {job['error_message']}" if job.get("error_message") else ""
             print(f"  {job['status']}{category} {job['file_path']}{reason}")
-    print(f"{done} of {len(jobs)} completed" + ("" if done == len(jobs) else
-                                               f", {len(jobs) - done} not"))
+    print(
+        f"{done} of {len(jobs)} completed"
+        + ("" if done == len(jobs) else f", {len(jobs) - done} not")
+    )
 
 
 async def _status(client: Any, args: argparse.Namespace) -> int:
@@ -243,10 +272,15 @@ async def _status(client: Any, args: argparse.Namespace) -> int:
     state = "paused" if queue["paused"] else "running"
     print(f"DocProc at {client.url}: {health['status']}, {state}")
     counts = queue["counts"]
-    print("  " + " · ".join(f"{name.lower()} {counts[name]}" for name in (
-        "QUEUED", "RETRYING", "COMPLETED", "FAILED", "CANCELLED")
-        if name in counts)
-        + f" · running {queue['processing_jobs']}")
+    print(
+        "  "
+        + " · ".join(
+            f"{name.lower()} {counts[name]}"
+            for name in ("QUEUED", "RETRYING", "COMPLETED", "FAILED", "CANCELLED")
+            if name in counts
+        )
+        + f" · running {queue['processing_jobs']}"
+    )
     print(f"  workers {queue['active_workers']} of {queue['max_workers']} busy")
     if health["oldest_job_age"]:
         print(f"  oldest waiting job: {_duration(health['oldest_job_age'])}")
@@ -262,15 +296,16 @@ def _print_job(job: dict[str, Any]) -> None:
         ("status", job["status"] + (f" — {job['current_step']}" if job["current_step"] else "")),
         ("progress", f"{job['progress']:.0%}"),
         ("priority", job["priority"]),
-        ("attempts", f"{job['attempts']} (retries {job['retry_count']} of "
-                     f"{job['max_retries']})"),
+        ("attempts", f"{job['attempts']} (retries {job['retry_count']} of {job['max_retries']})"),
         ("created", job["created_at"]),
         ("started", job["started_at"]),
         ("finished", job["completed_at"]),
         ("took", _duration(job["duration"]) if job["duration"] is not None else None),
         ("batch", job["batch_id"]),
-        ("error", f"[{job['error_category']}] {job['error_message']}"
-                  if job["error_message"] else None),
+        (
+            "error",
+            f"[{job['error_category']}] {job['error_message']}" if job["error_message"] else None,
+        ),
     ]
     for name, value in rows:
         if value:
@@ -320,24 +355,31 @@ async def _stats(client: Any, args: argparse.Namespace) -> int:
     week = stats["weekly_summary"]
     rate = f"{week['success_rate']:.1f} %" if week["success_rate"] is not None else "—"
     average = week["average_processing_time"]
-    print(f"last 7 days: {week['total_jobs']} jobs, {week['successful_jobs']} completed, "
-          f"{week['failed_jobs']} failed, {week['cancelled_jobs']} cancelled; "
-          f"success {rate}")
+    print(
+        f"last 7 days: {week['total_jobs']} jobs, {week['successful_jobs']} completed, "
+        f"{week['failed_jobs']} failed, {week['cancelled_jobs']} cancelled; "
+        f"success {rate}"
+    )
     if average is not None:
         p95 = stats["p95_processing_time"]
-        print(f"processing time: average {_duration(average)}"
-              + (f", p95 {_duration(p95)}" if p95 is not None else ""))
+        print(
+            f"processing time: average {_duration(average)}"
+            + (f", p95 {_duration(p95)}" if p95 is not None else "")
+        )
     print("date          jobs   jobs/hour")
     for day in stats["daily_throughput"]:
         print(f"{day['date']}  {day['jobs']:>6}  {day['jobs_per_hour']:>10.1f}")
-    print(f"waiting {stats['waiting_jobs']}, running {stats['running_jobs']}, "
-          f"total {stats['total_jobs']}")
+    print(
+        f"waiting {stats['waiting_jobs']}, running {stats['running_jobs']}, "
+        f"total {stats['total_jobs']}"
+    )
     return 0
 
 
 async def _search(client: Any, args: argparse.Namespace) -> int:
-    result = await client.get("search", q=args.query, limit=args.limit,
-                              file_type=args.file_type, category=args.category)
+    result = await client.get(
+        "search", q=args.query, limit=args.limit, file_type=args.file_type, category=args.category
+    )
     if args.json:
         print_json(result)
         return 0
@@ -349,7 +391,10 @@ async def _search(client: Any, args: argparse.Namespace) -> int:
         print(f"{hit['rank']:>3}. {title}  [{hit['file_type']}, {hit['category']}]")
         print(f"     {hit['path']}")
         if hit["snippet"]:
-            snippet = hit["snippet"].replace("⟦", "\033[1m").replace("⟧", "\033[0m") \
-                if sys.stdout.isatty() else hit["snippet"]
+            snippet = (
+                hit["snippet"].replace("⟦", "\033[1m").replace("⟧", "\033[0m")
+                if sys.stdout.isatty()
+                else hit["snippet"]
+            )
             print(f"     {snippet}")
     return 0

@@ -29,6 +29,7 @@ def __getattr__(name: str) -> Any:
         return getattr(document, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
+
 __all__ = [
     "build_document_pipeline",
     "build_noop_pipeline",

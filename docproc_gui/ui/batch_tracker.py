@@ -87,9 +87,15 @@ class BatchTracker:
         if singles:
             name = os.path.basename(singles[0].change.file_path)
             text = name if len(singles) == 1 else f"{name} and {len(singles) - 1} more"
-            notices.append(Notice("Document processed" if len(singles) == 1
-                                  else f"{len(singles)} documents processed",
-                                  text, singles[-1].job_id))
+            notices.append(
+                Notice(
+                    "Document processed"
+                    if len(singles) == 1
+                    else f"{len(singles)} documents processed",
+                    text,
+                    singles[-1].job_id,
+                )
+            )
         return notices
 
     def _finished(self, batch_ids: Sequence[str]) -> list[Notice]:
@@ -107,11 +113,14 @@ class BatchTracker:
                 parts.append(f"{batch.failed} failed")
             if batch.cancelled:
                 parts.append(f"{batch.cancelled} cancelled")
-            notices.append(Notice(
-                f"Batch of {total} document{'s' if total != 1 else ''} done",
-                ", ".join(parts), batch.first_failed or batch.last_job,
-                failure=bool(batch.failed),
-            ))
+            notices.append(
+                Notice(
+                    f"Batch of {total} document{'s' if total != 1 else ''} done",
+                    ", ".join(parts),
+                    batch.first_failed or batch.last_job,
+                    failure=bool(batch.failed),
+                )
+            )
         return notices
 
 
@@ -122,7 +131,19 @@ def _failure_notices(failures: list[JobEvent]) -> list[Notice]:
     category = first.change.error_category.value if first.change.error_category else "error"
     name = os.path.basename(first.change.file_path)
     if len(failures) == 1:
-        return [Notice(f"Failed: {name}", f"{category}: {first.change.message or ''}",
-                       first.job_id, failure=True)]
-    return [Notice(f"{len(failures)} jobs failed", f"{name} ({category}) and others",
-                   first.job_id, failure=True)]
+        return [
+            Notice(
+                f"Failed: {name}",
+                f"{category}: {first.change.message or ''}",
+                first.job_id,
+                failure=True,
+            )
+        ]
+    return [
+        Notice(
+            f"{len(failures)} jobs failed",
+            f"{name} ({category}) and others",
+            first.job_id,
+            failure=True,
+        )
+    ]

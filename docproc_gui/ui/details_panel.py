@@ -25,7 +25,8 @@ def _table(rows: list[tuple[str, Any]]) -> str:
     cells = "".join(
         f"<tr><td style='padding:2px 14px 2px 0; color:gray'>{html.escape(k)}</td>"
         f"<td style='padding:2px 0'>{v}</td></tr>"
-        for k, v in rows if v not in (None, "")
+        for k, v in rows
+        if v not in (None, "")
     )
     return f"<table>{cells}</table>"
 
@@ -58,8 +59,14 @@ def overview_html(details: JobDetails) -> str:
         ("Job id", f"<code>{_e(job.job_id)}</code>"),
     ]
     if job.error_message:
-        rows.insert(2, ("Error", f"<span style='color:#d64545'><b>{_e(category)}</b>: "
-                                 f"{_e(job.error_message)}</span>"))
+        rows.insert(
+            2,
+            (
+                "Error",
+                f"<span style='color:#d64545'><b>{_e(category)}</b>: "
+                f"{_e(job.error_message)}</span>",
+            ),
+        )
     problems = "".join(
         f"<li>{format_time(p['at'].timestamp())} — <b>{_e(p['kind'])}</b>"
         f"{_category(p)}: {_e(p.get('message') or '')}</li>"
@@ -79,8 +86,10 @@ def steps_html(details: JobDetails) -> str:
         f"<td align='right'>{format_seconds(step.seconds) or 'running…'}</td></tr>"
         for step in steps
     )
-    head = ("<tr><th align='left'>Step</th><th align='left'>Started</th>"
-            "<th align='right'>Duration</th></tr>")
+    head = (
+        "<tr><th align='left'>Step</th><th align='left'>Started</th>"
+        "<th align='right'>Duration</th></tr>"
+    )
     log = "".join(
         f"<li>{format_time(e['at'].timestamp())} {_e(e['kind'])} {_e(e.get('message') or '')}</li>"
         for e in details.events
@@ -97,9 +106,11 @@ def quality_html(details: JobDetails) -> str:
     reasons = "".join(f"<li>{_e(r)}</li>" for r in result.get("quality_reasons") or [])
     review = "<p><b>Needs review.</b></p>" if result.get("needs_review") else ""
     notes = "".join(f"<li>{_e(n)}</li>" for n in result.get("notes") or [])
-    return (f"<p style='font-size:15pt'>Score <b style='color:{colour}'>{score:.2f}</b></p>"
-            f"{review}<ul>{reasons or '<li>No problems found.</li>'}</ul>"
-            + (f"<h4>Notes</h4><ul>{notes}</ul>" if notes else ""))
+    return (
+        f"<p style='font-size:15pt'>Score <b style='color:{colour}'>{score:.2f}</b></p>"
+        f"{review}<ul>{reasons or '<li>No problems found.</li>'}</ul>"
+        + (f"<h4>Notes</h4><ul>{notes}</ul>" if notes else "")
+    )
 
 
 def metadata_html(details: JobDetails) -> str:
@@ -157,9 +168,14 @@ class DetailsPanel(QTabWidget):
         self.text.setReadOnly(True)
         self.related = self._browser()
         self.related.anchorClicked.connect(self._anchor)
-        for widget, title in ((self.overview, "Overview"), (self.steps, "Steps"),
-                              (self.quality, "Quality"), (self.metadata, "Metadata"),
-                              (self.text, "Text"), (self.related, "Related")):
+        for widget, title in (
+            (self.overview, "Overview"),
+            (self.steps, "Steps"),
+            (self.quality, "Quality"),
+            (self.metadata, "Metadata"),
+            (self.text, "Text"),
+            (self.related, "Related"),
+        ):
             self.addTab(widget, title)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -200,8 +216,11 @@ class DetailsPanel(QTabWidget):
         if job_id is None:
             return
         processor = self.processor
-        self.tasks.submit(lambda: load_details(processor, job_id), self._loaded,
-                          lambda error: self._failed(job_id, error))
+        self.tasks.submit(
+            lambda: load_details(processor, job_id),
+            self._loaded,
+            lambda error: self._failed(job_id, error),
+        )
 
     def _loaded(self, details: object) -> None:
         assert isinstance(details, JobDetails)

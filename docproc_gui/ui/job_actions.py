@@ -55,15 +55,20 @@ class JobActions(QObject):
         self.move_bottom = self._action("Move to bottom", "move-bottom", "Ctrl+End", self._bottom)
         self.open_file = self._action("Open file", "open", "Ctrl+Return", self._open)
         self.show_folder = self._action("Show in folder", "folder", "Ctrl+Shift+O", self._folder)
-        self.copy_path = self._action("Copy path", "copy", QKeySequence.StandardKey.Copy,
-                                      self._copy)
+        self.copy_path = self._action(
+            "Copy path", "copy", QKeySequence.StandardKey.Copy, self._copy
+        )
         self.remove = self._action("Remove from history", "remove", "Shift+Del", self._remove)
         self.priority_menu = QMenu("Priority", parent)
         self.priority_menu.setIcon(icon("priority"))
         self.priority_actions: dict[ProcessingPriority, QAction] = {}
         for level in ProcessingPriority:
-            action = self._action(level.name.capitalize(), None, f"Ctrl+{int(level) + 1}",
-                                  lambda _=False, level=level: self._priority(level))
+            action = self._action(
+                level.name.capitalize(),
+                None,
+                f"Ctrl+{int(level) + 1}",
+                lambda _=False, level=level: self._priority(level),
+            )
             self.priority_menu.addAction(action)
             self.priority_actions[level] = action
         self.update_enabled()
@@ -81,9 +86,19 @@ class JobActions(QObject):
         return action
 
     def all_actions(self) -> list[QAction]:
-        return [self.cancel, self.retry, self.move_top, self.move_up, self.move_down,
-                self.move_bottom, self.open_file,
-                self.show_folder, self.copy_path, self.remove, *self.priority_actions.values()]
+        return [
+            self.cancel,
+            self.retry,
+            self.move_top,
+            self.move_up,
+            self.move_down,
+            self.move_bottom,
+            self.open_file,
+            self.show_folder,
+            self.copy_path,
+            self.remove,
+            *self.priority_actions.values(),
+        ]
 
     def build_menu(self, parent: QWidget) -> QMenu:
         menu = QMenu(parent)
@@ -147,8 +162,9 @@ class JobActions(QObject):
                 text += f" — {errors[0]}{more}"
             self.message.emit(text)
 
-        self.tasks.submit(work, finished,
-                          lambda error: self.message.emit(f"{verb} failed: {error}"))
+        self.tasks.submit(
+            work, finished, lambda error: self.message.emit(f"{verb} failed: {error}")
+        )
 
     def _cancel(self) -> None:
         records = [r for r in self.selection() if not r.status.is_terminal]
@@ -159,30 +175,41 @@ class JobActions(QObject):
         self._each("Retried", self.processor.retry_job, records)
 
     def _priority(self, level: ProcessingPriority) -> None:
-        self._each(f"Priority {level.name.lower()}",
-                   lambda job_id: self.processor.set_priority(job_id, level), self.selection())
+        self._each(
+            f"Priority {level.name.lower()}",
+            lambda job_id: self.processor.set_priority(job_id, level),
+            self.selection(),
+        )
 
     def _top(self) -> None:
         records = [r for r in self.selection() if r.status.is_waiting]
         # Moving to the top one after the other reverses them: go from the last up.
-        self._each("Moved to top", lambda job_id: self.processor.move_job(job_id, top=True),
-                   list(reversed(records)))
+        self._each(
+            "Moved to top",
+            lambda job_id: self.processor.move_job(job_id, top=True),
+            list(reversed(records)),
+        )
 
     def _up(self) -> None:
         records = [r for r in self.selection() if r.status.is_waiting]
-        self._each("Moved up", lambda job_id: self.processor.move_job_by_one(job_id, up=True),
-                   records)
+        self._each(
+            "Moved up", lambda job_id: self.processor.move_job_by_one(job_id, up=True), records
+        )
 
     def _down(self) -> None:
         records = [r for r in self.selection() if r.status.is_waiting]
         # Going down one after the other: start with the last so they keep their order.
-        self._each("Moved down", lambda job_id: self.processor.move_job_by_one(job_id, up=False),
-                   list(reversed(records)))
+        self._each(
+            "Moved down",
+            lambda job_id: self.processor.move_job_by_one(job_id, up=False),
+            list(reversed(records)),
+        )
 
     def _bottom(self) -> None:
         records = [r for r in self.selection() if r.status.is_waiting]
-        self._each("Moved to bottom", lambda job_id: self.processor.move_job(job_id, top=False),
-                   records)
+        self._each(
+            "Moved to bottom", lambda job_id: self.processor.move_job(job_id, top=False), records
+        )
 
     def _remove(self) -> None:
         ids = [r.job_id for r in self.selection() if r.status.is_terminal]
@@ -194,8 +221,11 @@ class JobActions(QObject):
             self.removed.emit(ids)
             self.message.emit(f"Removed {count} job{'s' if count != 1 else ''} from the history")
 
-        self.tasks.submit(lambda: processor.remove_jobs(ids), finished,
-                          lambda error: self.message.emit(f"Remove failed: {error}"))
+        self.tasks.submit(
+            lambda: processor.remove_jobs(ids),
+            finished,
+            lambda error: self.message.emit(f"Remove failed: {error}"),
+        )
 
     # ------------------------------------------------------------------ desktop actions
 

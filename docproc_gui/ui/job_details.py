@@ -56,8 +56,9 @@ def step_timings(events: list[dict[str, Any]]) -> list[StepTiming]:
             current.seconds = max(0.0, at - current.started)
             current = None
         if event["kind"] == "step":
-            current = StepTiming(str(event.get("message") or event.get("status") or "step"), at,
-                                 None)
+            current = StepTiming(
+                str(event.get("message") or event.get("status") or "step"), at, None
+            )
             steps.append(current)
     return steps
 

@@ -31,7 +31,10 @@ class JobFeed(QObject):
     load_failed = Signal(str)
 
     def __init__(
-        self, processor: Any, model: JobTableModel, tasks: TaskRunner,
+        self,
+        processor: Any,
+        model: JobTableModel,
+        tasks: TaskRunner,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)

@@ -404,8 +404,10 @@ class JobTableModel(QAbstractTableModel):
         else:
             key = COLUMNS[self._sort_column].sort_key
             self._reverse = False
-            chosen.sort(key=lambda record: (key(record), -record.seq),
-                        reverse=self._sort_order == Qt.SortOrder.DescendingOrder)
+            chosen.sort(
+                key=lambda record: (key(record), -record.seq),
+                reverse=self._sort_order == Qt.SortOrder.DescendingOrder,
+            )
         return chosen
 
     def _reorder(self, *, relayout: bool) -> None:

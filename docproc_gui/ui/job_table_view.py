@@ -21,8 +21,20 @@ from docproc_gui.ui.job_records import JobRecord
 from docproc_gui.ui.job_table_model import COLUMN_KEYS, JobTableModel, display_text
 from docproc_gui.ui.progress_delegate import JobCellDelegate
 
-WIDTHS = {"name": 260, "type": 56, "status": 100, "priority": 76, "progress": 110, "step": 80,
-          "eta": 64, "size": 76, "attempts": 64, "submitted": 80, "duration": 70, "quality": 60}
+WIDTHS = {
+    "name": 260,
+    "type": 56,
+    "status": 100,
+    "priority": 76,
+    "progress": 110,
+    "step": 80,
+    "eta": 64,
+    "size": 76,
+    "attempts": 64,
+    "submitted": 80,
+    "duration": 70,
+    "quality": 60,
+}
 ROW_CACHE_LIMIT = 400  # cached row pixmaps (a few screens); beyond it, keep the visible ones
 
 
@@ -94,8 +106,9 @@ class JobTableView(QTableView):
             for visual in range(header.count()):
                 column = header.logicalIndex(visual)
                 if not header.isSectionHidden(column):
-                    sections.append((column, header.sectionPosition(column),
-                                     header.sectionSize(column)))
+                    sections.append(
+                        (column, header.sectionPosition(column), header.sectionSize(column))
+                    )
             self._sections = sections
         return self._sections
 
@@ -120,8 +133,14 @@ class JobTableView(QTableView):
         for row in range(first, last + 1):
             record = model.record_at(row)
             selected = is_selected(row, root)
-            key = (selected, row & 1, height, record.status, round(record.progress, 3),
-                   *[display_text(record, column) for column in COLUMN_KEYS])
+            key = (
+                selected,
+                row & 1,
+                height,
+                record.status,
+                round(record.progress, 3),
+                *[display_text(record, column) for column in COLUMN_KEYS],
+            )
             entry = cache.get(record.job_id)
             if entry is None or entry[0] != key:
                 entry = (key, self._render_row(record, row, selected, height))
@@ -148,8 +167,9 @@ class JobTableView(QTableView):
         painter.setFont(self.font())
         metrics = self.fontMetrics()
         for column, left, size in sections:
-            cells.paint_content(painter, QRect(left, 0, size, height), record, column, selected,
-                                metrics)
+            cells.paint_content(
+                painter, QRect(left, 0, size, height), record, column, selected, metrics
+            )
         painter.end()
         return pixmap
 
@@ -163,8 +183,10 @@ class JobTableView(QTableView):
             return False
         index = self.job_model.index(row, 0)
         self.selectionModel().setCurrentIndex(
-            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows)
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
         self.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
         return True
 

@@ -35,8 +35,9 @@ OPEN, CLOSE = "\u27e6", "\u27e7"
 def highlight(snippet: str) -> str:
     """Escape a snippet and turn its ⟦match⟧ marks into highlighted spans."""
     text = html.escape(snippet)
-    return (text.replace(OPEN, "<span style='background:#ffe58a; color:#000'><b>")
-                .replace(CLOSE, "</b></span>"))
+    return text.replace(OPEN, "<span style='background:#ffe58a; color:#000'><b>").replace(
+        CLOSE, "</b></span>"
+    )
 
 
 def hits_html(hits: list[Any], query: str) -> str:
@@ -44,10 +45,17 @@ def hits_html(hits: list[Any], query: str) -> str:
         return f"<p style='color:gray'>No documents match <b>{html.escape(query)}</b>.</p>"
     blocks = []
     for hit in hits:
-        facts = " · ".join(x for x in (hit.file_type.upper(), hit.category, hit.language,
-                                       f"{hit.words:,} words" if hit.words else "",
-                                       f"quality {hit.quality_score:.2f}"
-                                       if hit.quality_score is not None else "") if x)
+        facts = " · ".join(
+            x
+            for x in (
+                hit.file_type.upper(),
+                hit.category,
+                hit.language,
+                f"{hit.words:,} words" if hit.words else "",
+                f"quality {hit.quality_score:.2f}" if hit.quality_score is not None else "",
+            )
+            if x
+        )
         blocks.append(
             f"<p style='margin-bottom:10px'><span style='color:gray'>{hit.rank}.</span> "
             f"<a href='doc:{hit.document_id}'><b>{html.escape(hit.title or hit.path)}</b></a>"
@@ -61,21 +69,38 @@ def document_html(document: dict[str, Any], preview: str, related: list[Any]) ->
     def row(name: str, value: object) -> str:
         if value in (None, "", 0):
             return ""
-        return (f"<tr><td style='color:gray; padding-right:12px'>{name}</td>"
-                f"<td>{html.escape(str(value))}</td></tr>")
+        return (
+            f"<tr><td style='color:gray; padding-right:12px'>{name}</td>"
+            f"<td>{html.escape(str(value))}</td></tr>"
+        )
 
-    table = "".join(row(n, document.get(k)) for n, k in (
-        ("Path", "path"), ("Type", "file_type"), ("Category", "category"),
-        ("Language", "language"), ("Author", "author"), ("Pages", "pages"),
-        ("Words", "words"), ("Date", "doc_date_iso"), ("Quality", "quality_score")))
-    links = "".join(
-        f"<li><a href='doc:{r.document_id}'>{html.escape(r.title or r.path)}</a> "
-        f"<span style='color:gray'>({html.escape(', '.join(r.shared_terms[:5]))})</span></li>"
-        for r in related
-    ) or "<li style='color:gray'>none</li>"
+    table = "".join(
+        row(n, document.get(k))
+        for n, k in (
+            ("Path", "path"),
+            ("Type", "file_type"),
+            ("Category", "category"),
+            ("Language", "language"),
+            ("Author", "author"),
+            ("Pages", "pages"),
+            ("Words", "words"),
+            ("Date", "doc_date_iso"),
+            ("Quality", "quality_score"),
+        )
+    )
+    links = (
+        "".join(
+            f"<li><a href='doc:{r.document_id}'>{html.escape(r.title or r.path)}</a> "
+            f"<span style='color:gray'>({html.escape(', '.join(r.shared_terms[:5]))})</span></li>"
+            for r in related
+        )
+        or "<li style='color:gray'>none</li>"
+    )
     title = html.escape(document.get("title") or document.get("path") or "")
-    return (f"<h3>{title}</h3><table>{table}</table><h4>Related documents</h4><ul>{links}</ul>"
-            f"<h4>Text</h4><p style='white-space:pre-wrap'>{html.escape(preview)}</p>")
+    return (
+        f"<h3>{title}</h3><table>{table}</table><h4>Related documents</h4><ul>{links}</ul>"
+        f"<h4>Text</h4><p style='white-space:pre-wrap'>{html.escape(preview)}</p>"
+    )
 
 
 class KnowledgeView(QWidget):
@@ -97,7 +122,8 @@ class KnowledgeView(QWidget):
         self.search_box.setClearButtonEnabled(True)
         self.search_box.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
         self.search_box.setPlaceholderText(
-            'Search documents — words, "exact phrase", prefix*, -exclude, title:word')
+            'Search documents — words, "exact phrase", prefix*, -exclude, title:word'
+        )
         self.type_box = self._combo("All types")
         self.category_box = self._combo("All categories")
         self.language_box = self._combo("All languages")
@@ -133,8 +159,10 @@ class KnowledgeView(QWidget):
             box.currentIndexChanged.connect(lambda _index: self._timer.start())
         if self.knowledge is None:
             self.search_box.setEnabled(False)
-            self.results.setHtml("<p style='color:gray'>Search needs the document pipeline "
-                                 "(this engine runs a custom pipeline).</p>")
+            self.results.setHtml(
+                "<p style='color:gray'>Search needs the document pipeline "
+                "(this engine runs a custom pipeline).</p>"
+            )
 
     @staticmethod
     def _combo(everything: str) -> QComboBox:
@@ -152,8 +180,11 @@ class KnowledgeView(QWidget):
         self.tasks.submit(knowledge.facets, self._facets_loaded)
 
     def _facets_loaded(self, facets: dict[str, dict[str, int]]) -> None:
-        for box, key in ((self.type_box, "file_type"), (self.category_box, "category"),
-                         (self.language_box, "language")):
+        for box, key in (
+            (self.type_box, "file_type"),
+            (self.category_box, "category"),
+            (self.language_box, "language"),
+        ):
             chosen = box.currentData()
             box.blockSignals(True)
             while box.count() > 1:
@@ -176,9 +207,11 @@ class KnowledgeView(QWidget):
         if self.knowledge is None:
             return
         query = self.search_box.text().strip()
-        filters = {"file_type": self.type_box.currentData(),
-                   "category": self.category_box.currentData(),
-                   "language": self.language_box.currentData()}
+        filters = {
+            "file_type": self.type_box.currentData(),
+            "category": self.category_box.currentData(),
+            "language": self.language_box.currentData(),
+        }
         self._generation += 1
         generation = self._generation
         knowledge = self.knowledge
@@ -186,8 +219,11 @@ class KnowledgeView(QWidget):
         def run() -> list[Any]:  # runs on a pool thread
             return list(knowledge.search(query, limit=RESULTS, **filters))
 
-        self.tasks.submit(run, lambda hits: self._show_hits(generation, query, hits),
-                          lambda error: self.status.setText(f"Search failed: {error}"))
+        self.tasks.submit(
+            run,
+            lambda hits: self._show_hits(generation, query, hits),
+            lambda error: self.status.setText(f"Search failed: {error}"),
+        )
 
     def _show_hits(self, generation: int, query: str, hits: list[Any]) -> None:
         if generation != self._generation:

@@ -50,7 +50,8 @@ from docproc_gui.ui.tasks import TaskRunner
 from docproc_gui.ui.tray import TrayController
 
 FILE_FILTER = "Documents ({});;All files (*)".format(
-    " ".join(f"*.{ext}" for ext in sorted(SUPPORTED_EXTENSIONS)))
+    " ".join(f"*.{ext}" for ext in sorted(SUPPORTED_EXTENSIONS))
+)
 
 
 class MainWindow(QMainWindow):
@@ -173,9 +174,16 @@ class MainWindow(QMainWindow):
         for action in (self.actions_.cancel, self.actions_.retry):
             jobs_menu.addAction(action)
         jobs_menu.addMenu(self.actions_.priority_menu)
-        for action in (self.actions_.move_top, self.actions_.move_up, self.actions_.move_down,
-                       self.actions_.move_bottom, self.actions_.open_file,
-                       self.actions_.show_folder, self.actions_.copy_path, self.actions_.remove):
+        for action in (
+            self.actions_.move_top,
+            self.actions_.move_up,
+            self.actions_.move_down,
+            self.actions_.move_bottom,
+            self.actions_.open_file,
+            self.actions_.show_folder,
+            self.actions_.copy_path,
+            self.actions_.remove,
+        ):
             jobs_menu.addAction(action)
         help_menu = menus.addMenu("&Help")
         help_menu.addAction("About DocProc", self._about)
@@ -219,7 +227,8 @@ class MainWindow(QMainWindow):
         self.tray.quit_requested.connect(self.request_quit)
         self.quit_flow.ready.connect(self.quit_ready)
         self.quit_flow.waiting_for.connect(
-            lambda n: self.show_message(f"Waiting for {n} running job(s) to finish…"))
+            lambda n: self.show_message(f"Waiting for {n} running job(s) to finish…")
+        )
         self.tabs.currentChanged.connect(self._tab_changed)
 
     def start(self) -> None:
@@ -271,8 +280,13 @@ class MainWindow(QMainWindow):
         self.show_message(report.summary)
         if report.skipped or report.error:
             details = "\n".join(f"{path}: {why}" for path, why in report.skipped[:20])
-            box = QMessageBox(QMessageBox.Icon.Warning, "Some files were not queued",
-                              report.summary, QMessageBox.StandardButton.Ok, self)
+            box = QMessageBox(
+                QMessageBox.Icon.Warning,
+                "Some files were not queued",
+                report.summary,
+                QMessageBox.StandardButton.Ok,
+                self,
+            )
             box.setObjectName("submitErrors")
             if details:
                 box.setDetailedText(details)
@@ -394,6 +408,9 @@ class MainWindow(QMainWindow):
     def _about(self) -> None:
         from docproc_gui import __version__
 
-        QMessageBox.about(self, "About DocProc",
-                          f"<b>DocProc</b> {__version__}<br/>Documents into a searchable, "
-                          "quality-checked knowledge base, in the background.")
+        QMessageBox.about(
+            self,
+            "About DocProc",
+            f"<b>DocProc</b> {__version__}<br/>Documents into a searchable, "
+            "quality-checked knowledge base, in the background.",
+        )

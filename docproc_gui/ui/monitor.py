@@ -65,7 +65,10 @@ class Monitor(QObject):
     failed = Signal(str)
 
     def __init__(
-        self, processor: Any, tasks: TaskRunner, interval_ms: int = 1000,
+        self,
+        processor: Any,
+        tasks: TaskRunner,
+        interval_ms: int = 1000,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)

@@ -49,10 +49,14 @@ class NotificationBar(QFrame):
         del self.history[:-50]
         colour = "#d64545" if notice.failure else "#2e9d5b"
         link = " &nbsp;<a href='show'>Show</a>" if notice.job_id else ""
-        self._label.setText(f"<b style='color:{colour}'>{html.escape(notice.title)}</b> — "
-                            f"{html.escape(notice.message)}{link}")
-        self.setStyleSheet(f"#notificationBar {{ border-left: 4px solid {colour}; "
-                           "background: palette(alternate-base); }")
+        self._label.setText(
+            f"<b style='color:{colour}'>{html.escape(notice.title)}</b> — "
+            f"{html.escape(notice.message)}{link}"
+        )
+        self.setStyleSheet(
+            f"#notificationBar {{ border-left: 4px solid {colour}; "
+            "background: palette(alternate-base); }"
+        )
         self.show()
         self._timer.start()
 

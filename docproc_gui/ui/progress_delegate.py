@@ -29,8 +29,14 @@ ELIDE_COLUMNS = frozenset({"name", "step"})
 SELECTED = QStyle.StateFlag.State_Selected
 
 
-def paint_progress(painter: QPainter, rect: QRect, fraction: float, fill: QColor,
-                   colours: Colours, text_colour: QColor) -> None:
+def paint_progress(
+    painter: QPainter,
+    rect: QRect,
+    fraction: float,
+    fill: QColor,
+    colours: Colours,
+    text_colour: QColor,
+) -> None:
     """A rounded bar with the percentage on it."""
     bar = QRectF(rect).adjusted(4, 5, -4, -5)
     painter.save()
@@ -66,8 +72,9 @@ class JobCellDelegate(QStyledItemDelegate):
         self.alternate = palette.color(role.AlternateBase)
         self.base = palette.color(role.Base)
         self.text = palette.color(role.Text)
-        self.status_colours = {status: self.colours.for_status(status)
-                               for status in ProcessingStatus}
+        self.status_colours = {
+            status: self.colours.for_status(status) for status in ProcessingStatus
+        }
 
     def paint(
         self,
@@ -82,17 +89,31 @@ class JobCellDelegate(QStyledItemDelegate):
             painter.fillRect(rect, self.highlight)
         elif row % 2:
             painter.fillRect(rect, self.alternate)
-        self.paint_content(painter, rect, self.model.record_at(row), index.column(), selected,
-                           option.fontMetrics)
+        self.paint_content(
+            painter, rect, self.model.record_at(row), index.column(), selected, option.fontMetrics
+        )
 
-    def paint_content(self, painter: QPainter, rect: QRect, record: JobRecord, column: int,
-                      selected: bool, metrics: QFontMetrics) -> None:
+    def paint_content(
+        self,
+        painter: QPainter,
+        rect: QRect,
+        record: JobRecord,
+        column: int,
+        selected: bool,
+        metrics: QFontMetrics,
+    ) -> None:
         """A cell's text or bar over a background already filled."""
         text_colour = self.highlighted_text if selected else self.text
         key = COLUMN_KEYS[column]
         if key == "progress":
-            paint_progress(painter, rect, record.progress, self.status_colours[record.status],
-                           self.colours, text_colour)
+            paint_progress(
+                painter,
+                rect,
+                record.progress,
+                self.status_colours[record.status],
+                self.colours,
+                text_colour,
+            )
             return
         if key == "status" and not selected:
             text_colour = self.status_colours[record.status]

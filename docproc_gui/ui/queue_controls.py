@@ -72,7 +72,8 @@ class QueueControls(QToolBar):
         self._filter_timer.setSingleShot(True)
         self._filter_timer.setInterval(FILTER_DEBOUNCE_MS)
         self._filter_timer.timeout.connect(
-            lambda: self.filter_changed.emit(self.filter_box.text().strip()))
+            lambda: self.filter_changed.emit(self.filter_box.text().strip())
+        )
         self.filter_box.textChanged.connect(lambda _text: self._filter_timer.start())
 
         self.addAction(self.add_files)
@@ -111,8 +112,9 @@ class QueueControls(QToolBar):
         self.pause_button.blockSignals(False)
         self.pause_button.setIcon(icon("resume" if paused else "pause"))
         self.pause_button.setText("Resume" if paused else "Pause")
-        self.pause_button.setToolTip("Resume processing (Ctrl+P)" if paused
-                                     else "Pause processing (Ctrl+P)")
+        self.pause_button.setToolTip(
+            "Resume processing (Ctrl+P)" if paused else "Pause processing (Ctrl+P)"
+        )
 
     def _pause_clicked(self, checked: bool) -> None:
         self.set_paused(checked)
@@ -134,8 +136,11 @@ class QueueStatus(QWidget):
         minutes = snapshot.statistics.per_minute[-5:]
         finished = sum(m["completed"] + m["failed"] for m in minutes)
         rate = finished / max(1, len(minutes))
-        state = "Paused" if snapshot.paused else \
-            f"Workers {snapshot.active_workers}/{snapshot.max_workers}"
+        state = (
+            "Paused"
+            if snapshot.paused
+            else f"Workers {snapshot.active_workers}/{snapshot.max_workers}"
+        )
         self.label.setText(
             f"{state}  ·  {snapshot.waiting:,} queued  ·  {snapshot.running:,} processing  ·  "
             f"{snapshot.failed:,} failed  ·  {rate:,.1f} jobs/min"

@@ -23,22 +23,26 @@ class QuitChoice(enum.Enum):
 
 
 class QuitDialog(QMessageBox):
-    """"N jobs are running": wait for them, stop now (keep them queued), or stay."""
+    """ "N jobs are running": wait for them, stop now (keep them queued), or stay."""
 
     def __init__(self, running: int, waiting: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("quitDialog")
         self.setIcon(QMessageBox.Icon.Question)
         self.setWindowTitle("Quit DocProc?")
-        self.setText(f"{running} job{'s are' if running != 1 else ' is'} running and "
-                     f"{waiting:,} waiting.")
+        self.setText(
+            f"{running} job{'s are' if running != 1 else ' is'} running and {waiting:,} waiting."
+        )
         self.setInformativeText(
             "Wait for the running jobs to finish, or stop now: interrupted jobs go back to the "
-            "queue. Waiting jobs stay queued for the next start either way.")
-        self.wait_button = self.addButton("Wait for running jobs",
-                                          QMessageBox.ButtonRole.AcceptRole)
-        self.stop_button = self.addButton("Stop now, keep queued",
-                                          QMessageBox.ButtonRole.DestructiveRole)
+            "queue. Waiting jobs stay queued for the next start either way."
+        )
+        self.wait_button = self.addButton(
+            "Wait for running jobs", QMessageBox.ButtonRole.AcceptRole
+        )
+        self.stop_button = self.addButton(
+            "Stop now, keep queued", QMessageBox.ButtonRole.DestructiveRole
+        )
         self.cancel_button = self.addButton(QMessageBox.StandardButton.Cancel)
         self.setDefaultButton(self.wait_button)
 

@@ -61,7 +61,9 @@ class SettingsDialog(QDialog):
     """Edits the settings; :meth:`result_settings` returns the edited copy."""
 
     def __init__(
-        self, settings: Settings, token_source: TokenSource | None = None,
+        self,
+        settings: Settings,
+        token_source: TokenSource | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -102,8 +104,11 @@ class SettingsDialog(QDialog):
         self.token.setPlaceholderText("generated when the server first starts")
         show = QPushButton("Show")
         show.setCheckable(True)
-        show.toggled.connect(lambda on: self.token.setEchoMode(
-            QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password))
+        show.toggled.connect(
+            lambda on: self.token.setEchoMode(
+                QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password
+            )
+        )
         copy = QPushButton("Copy")
         copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.token.text()))
         renew = QPushButton("New token")
@@ -140,14 +145,19 @@ class SettingsDialog(QDialog):
         desktop.addWidget(self.notifications)
         desktop.addWidget(self.close_to_tray)
         layout = QVBoxLayout(self)
-        for title, inner in (("Engine", engine), ("Priorities", priority),
-                             ("REST server", api), ("Desktop", desktop)):
+        for title, inner in (
+            ("Engine", engine),
+            ("Priorities", priority),
+            ("REST server", api),
+            ("Desktop", desktop),
+        ):
             group = QGroupBox(title)
             group.setLayout(inner)
             layout.addWidget(group)
         layout.addWidget(self.error)
         buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)

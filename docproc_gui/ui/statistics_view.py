@@ -79,52 +79,82 @@ class StatisticsView(QWidget):
 
         self.throughput_plot = plot("Throughput (jobs/min, last hour)", True, left="jobs/min")
         self.completed_curve = self.throughput_plot.plot(
-            [], [], name="completed", pen=pg.mkPen(c["Completed"], width=2),
-            fillLevel=0, brush=QColor(c["Completed"]).lighter(170),
+            [],
+            [],
+            name="completed",
+            pen=pg.mkPen(c["Completed"], width=2),
+            fillLevel=0,
+            brush=QColor(c["Completed"]).lighter(170),
         )
         self.failed_curve = self.throughput_plot.plot(
-            [], [], name="failed", pen=pg.mkPen(c["Failed"], width=2))
+            [], [], name="failed", pen=pg.mkPen(c["Failed"], width=2)
+        )
 
         self.depth_plot = plot("Queue depth", True, left="jobs")
         self.waiting_curve = self.depth_plot.plot(
-            [], [], name="waiting", pen=pg.mkPen(c["Queued"], width=2))
+            [], [], name="waiting", pen=pg.mkPen(c["Queued"], width=2)
+        )
         self.running_curve = self.depth_plot.plot(
-            [], [], name="running", pen=pg.mkPen(c["Processing"], width=2))
+            [], [], name="running", pen=pg.mkPen(c["Processing"], width=2)
+        )
 
         self.outcome_plot = plot("Outcomes (all time)")
         self.outcome_bars = pg.BarGraphItem(
-            x=np.arange(3), height=np.zeros(3), width=0.6,
+            x=np.arange(3),
+            height=np.zeros(3),
+            width=0.6,
             brushes=[QColor(c["Completed"]), QColor(c["Failed"]), QColor(c["Cancelled"])],
         )
         self.outcome_plot.addItem(self.outcome_bars)
         self.outcome_plot.getAxis("bottom").setTicks(
-            [[(0, "completed"), (1, "failed"), (2, "cancelled")]])
+            [[(0, "completed"), (1, "failed"), (2, "cancelled")]]
+        )
 
         self.duration_plot = plot("Processing time (last 1,000 jobs)", left="jobs", bottom="s")
-        self.duration_bars = pg.BarGraphItem(x=np.zeros(0), height=np.zeros(0), width=1.0,
-                                             brush=QColor(c["Processing"]))
+        self.duration_bars = pg.BarGraphItem(
+            x=np.zeros(0), height=np.zeros(0), width=1.0, brush=QColor(c["Processing"])
+        )
         self.duration_plot.addItem(self.duration_bars)
 
         self.type_plot = plot("Jobs by file type")
-        self.type_ok = pg.BarGraphItem(x=np.zeros(0), height=np.zeros(0), width=0.6,
-                                       brush=QColor(c["Completed"]), name="completed")
-        self.type_bad = pg.BarGraphItem(x=np.zeros(0), y0=np.zeros(0), height=np.zeros(0),
-                                        width=0.6, brush=QColor(c["Failed"]), name="failed")
+        self.type_ok = pg.BarGraphItem(
+            x=np.zeros(0),
+            height=np.zeros(0),
+            width=0.6,
+            brush=QColor(c["Completed"]),
+            name="completed",
+        )
+        self.type_bad = pg.BarGraphItem(
+            x=np.zeros(0),
+            y0=np.zeros(0),
+            height=np.zeros(0),
+            width=0.6,
+            brush=QColor(c["Failed"]),
+            name="failed",
+        )
         self.type_plot.addItem(self.type_ok)
         self.type_plot.addItem(self.type_bad)
 
         self.category_plot = plot("Documents by category")
-        self.category_bars = pg.BarGraphItem(x=np.zeros(0), height=np.zeros(0), width=0.6,
-                                             brush=QColor("#8a5cd6"))
+        self.category_bars = pg.BarGraphItem(
+            x=np.zeros(0), height=np.zeros(0), width=0.6, brush=QColor("#8a5cd6")
+        )
         self.category_plot.addItem(self.category_bars)
 
         self.summary = QLabel()
         self.summary.setObjectName("statisticsSummary")
         grid = QGridLayout()
         grid.setSpacing(8)
-        for position, widget in enumerate((self.throughput_plot, self.depth_plot,
-                                           self.outcome_plot, self.duration_plot,
-                                           self.type_plot, self.category_plot)):
+        for position, widget in enumerate(
+            (
+                self.throughput_plot,
+                self.depth_plot,
+                self.outcome_plot,
+                self.duration_plot,
+                self.type_plot,
+                self.category_plot,
+            )
+        ):
             grid.addWidget(widget, position // 3, position % 3)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
@@ -150,10 +180,12 @@ class StatisticsView(QWidget):
         x = np.array([_iso_epoch(item["minute"]) for item in minutes], dtype=float)
         self.completed_curve.setData(x, np.array([m["completed"] for m in minutes], dtype=float))
         self.failed_curve.setData(x, np.array([m["failed"] for m in minutes], dtype=float))
-        self.waiting_curve.setData(np.fromiter(self._depth_t, float),
-                                   np.fromiter(self._depth_wait, float))
-        self.running_curve.setData(np.fromiter(self._depth_t, float),
-                                   np.fromiter(self._depth_run, float))
+        self.waiting_curve.setData(
+            np.fromiter(self._depth_t, float), np.fromiter(self._depth_wait, float)
+        )
+        self.running_curve.setData(
+            np.fromiter(self._depth_t, float), np.fromiter(self._depth_run, float)
+        )
         counts = stats.counts
         outcome = [counts.get("COMPLETED", 0), counts.get("FAILED", 0), counts.get("CANCELLED", 0)]
         self.outcome_bars.setOpts(height=np.array(outcome, dtype=float))
@@ -172,15 +204,19 @@ class StatisticsView(QWidget):
             return
         self._loading = True
         processor = self.processor
-        self.tasks.submit(lambda: load_breakdown(processor), self._breakdown_loaded,
-                          lambda _error: setattr(self, "_loading", False))
+        self.tasks.submit(
+            lambda: load_breakdown(processor),
+            self._breakdown_loaded,
+            lambda _error: setattr(self, "_loading", False),
+        )
 
     def show_breakdown(self, breakdown: Breakdown) -> None:
         durations = np.array(breakdown.durations, dtype=float)
         if durations.size:
             counts, edges = np.histogram(durations, bins=BINS)
-            self.duration_bars.setOpts(x=(edges[:-1] + edges[1:]) / 2, height=counts,
-                                       width=(edges[1] - edges[0]) * 0.9)
+            self.duration_bars.setOpts(
+                x=(edges[:-1] + edges[1:]) / 2, height=counts, width=(edges[1] - edges[0]) * 0.9
+            )
         types = sorted(breakdown.by_type.items(), key=lambda kv: -sum(kv[1].values()))[:TOP_TYPES]
         positions = np.arange(len(types), dtype=float)
         ok = np.array([t[1].get("COMPLETED", 0) for t in types], dtype=float)
@@ -188,12 +224,16 @@ class StatisticsView(QWidget):
         self.type_ok.setOpts(x=positions, height=ok)
         self.type_bad.setOpts(x=positions, y0=ok, height=bad)
         self.type_plot.getAxis("bottom").setTicks(
-            [[(i, (name or "?").upper()) for i, (name, _) in enumerate(types)]])
+            [[(i, (name or "?").upper()) for i, (name, _) in enumerate(types)]]
+        )
         categories = sorted(breakdown.by_category.items(), key=lambda kv: -kv[1])[:TOP_TYPES]
-        self.category_bars.setOpts(x=np.arange(len(categories), dtype=float),
-                                   height=np.array([n for _, n in categories], dtype=float))
+        self.category_bars.setOpts(
+            x=np.arange(len(categories), dtype=float),
+            height=np.array([n for _, n in categories], dtype=float),
+        )
         self.category_plot.getAxis("bottom").setTicks(
-            [[(i, name) for i, (name, _) in enumerate(categories)]])
+            [[(i, name) for i, (name, _) in enumerate(categories)]]
+        )
 
     # ------------------------------------------------------------------ visibility
 

@@ -112,8 +112,9 @@ class StatusFilter(QWidget):
         entries = [(ALL, sum(types.values())), *sorted(types.items())]
         for name, number in entries:
             label = name.upper() if name != ALL else ALL
-            item = QListWidgetItem(icon("status-all" if name == ALL else "type"),
-                                   f"{label or '(none)'} ({number:,})")
+            item = QListWidgetItem(
+                icon("status-all" if name == ALL else "type"), f"{label or '(none)'} ({number:,})"
+            )
             item.setData(ROLE, name)
             self.type_list.addItem(item)
             if name == chosen:

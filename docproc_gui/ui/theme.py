@@ -33,15 +33,33 @@ class Colours:
 
 LIGHT = Colours(
     dark=False,
-    groups={"Queued": "#7a869a", "Processing": "#2f7de1", "Retrying": "#d98b00",
-            "Completed": "#2e9d5b", "Failed": "#d64545", "Cancelled": "#9a8c7a"},
-    track="#e4e8ee", muted="#6b7280", drop_border="#9db7dc", drop_fill="#f3f7fd",
+    groups={
+        "Queued": "#7a869a",
+        "Processing": "#2f7de1",
+        "Retrying": "#d98b00",
+        "Completed": "#2e9d5b",
+        "Failed": "#d64545",
+        "Cancelled": "#9a8c7a",
+    },
+    track="#e4e8ee",
+    muted="#6b7280",
+    drop_border="#9db7dc",
+    drop_fill="#f3f7fd",
 )
 DARK = Colours(
     dark=True,
-    groups={"Queued": "#8d99ad", "Processing": "#4c9bff", "Retrying": "#f0a52a",
-            "Completed": "#43c07a", "Failed": "#ff6b6b", "Cancelled": "#b3a58f"},
-    track="#3a3f48", muted="#9aa3af", drop_border="#4d6b94", drop_fill="#262c35",
+    groups={
+        "Queued": "#8d99ad",
+        "Processing": "#4c9bff",
+        "Retrying": "#f0a52a",
+        "Completed": "#43c07a",
+        "Failed": "#ff6b6b",
+        "Cancelled": "#b3a58f",
+    },
+    track="#3a3f48",
+    muted="#9aa3af",
+    drop_border="#4d6b94",
+    drop_fill="#262c35",
 )
 
 

@@ -23,10 +23,13 @@ def tray_available() -> bool:
 
 
 def counts_tooltip(snapshot: Snapshot) -> str:
-    state = ("paused" if snapshot.paused
-             else f"{snapshot.active_workers}/{snapshot.max_workers} workers")
-    return (f"DocProc — {state}\n{snapshot.waiting:,} queued · {snapshot.running:,} processing · "
-            f"{snapshot.failed:,} failed")
+    state = (
+        "paused" if snapshot.paused else f"{snapshot.active_workers}/{snapshot.max_workers} workers"
+    )
+    return (
+        f"DocProc — {state}\n{snapshot.waiting:,} queued · {snapshot.running:,} processing · "
+        f"{snapshot.failed:,} failed"
+    )
 
 
 class TrayController(QObject):
@@ -81,8 +84,11 @@ class TrayController(QObject):
             self.fallback_notice.emit(notice)
             return
         self._message_job = notice.job_id
-        kind = QSystemTrayIcon.MessageIcon.Warning if notice.failure else \
-            QSystemTrayIcon.MessageIcon.Information
+        kind = (
+            QSystemTrayIcon.MessageIcon.Warning
+            if notice.failure
+            else QSystemTrayIcon.MessageIcon.Information
+        )
         self.icon.showMessage(notice.title, notice.message, kind, MESSAGE_MS)
 
     def hide(self) -> None:

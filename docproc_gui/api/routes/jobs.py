@@ -48,8 +48,9 @@ def _page(
     newest_first: bool,
 ) -> dict[str, Any]:
     store = ctx.processor.store
-    jobs = store.list_jobs(statuses or None, limit=limit, offset=offset, batch_id=batch_id,
-                           newest_first=newest_first)
+    jobs = store.list_jobs(
+        statuses or None, limit=limit, offset=offset, batch_id=batch_id, newest_first=newest_first
+    )
     # The store counts by status only; a batch's total is left out rather than guessed.
     total = None if batch_id else store.count(statuses or None)
     more = len(jobs) == limit and (total is None or offset + limit < total)
@@ -81,8 +82,9 @@ async def cancel_job(request: web.Request) -> web.Response:
     ctx = context(request)
     job_id = job_id_param(request)
     cancelled, job = await ctx.call(_cancel, ctx, job_id)
-    return json_response({"job_id": job_id, "cancelled": cancelled, "status": job["status"],
-                          "job": job})
+    return json_response(
+        {"job_id": job_id, "cancelled": cancelled, "status": job["status"], "job": job}
+    )
 
 
 def _cancel(ctx: ApiContext, job_id: str) -> tuple[bool, dict[str, Any]]:

@@ -31,8 +31,9 @@ def _iso_date(request: web.Request, name: str) -> str | None:
     try:
         datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
-        raise ApiError(422, "invalid_value", f"{name} must be an ISO date (2024-01-31)",
-                       name) from None
+        raise ApiError(
+            422, "invalid_value", f"{name} must be an ISO date (2024-01-31)", name
+        ) from None
     return raw
 
 
@@ -48,8 +49,7 @@ async def search(request: web.Request) -> web.Response:
     ctx = context(request)
     query = request.query.get("q", "")
     if len(query) > MAX_QUERY_CHARS:
-        raise ApiError(422, "invalid_value", f"q is longer than {MAX_QUERY_CHARS} characters",
-                       "q")
+        raise ApiError(422, "invalid_value", f"q is longer than {MAX_QUERY_CHARS} characters", "q")
     filters = {
         "file_type": _word(request, "file_type"),
         "category": _word(request, "category"),
@@ -60,11 +60,19 @@ async def search(request: web.Request) -> web.Response:
         "offset": query_int(request, "offset", 0, 0, 100_000),
     }
     if ctx.processor.knowledge is None:
-        raise ApiError(503, "search_unavailable",
-                       "this engine runs without a knowledge base (custom pipeline)")
+        raise ApiError(
+            503, "search_unavailable", "this engine runs without a knowledge base (custom pipeline)"
+        )
     hits = await ctx.call(_search, ctx, query, filters)
-    return json_response({"query": query, "hits": hits, "count": len(hits),
-                          "limit": filters["limit"], "offset": filters["offset"]})
+    return json_response(
+        {
+            "query": query,
+            "hits": hits,
+            "count": len(hits),
+            "limit": filters["limit"],
+            "offset": filters["offset"],
+        }
+    )
 
 
 def _search(ctx: ApiContext, query: str, filters: dict[str, Any]) -> list[dict[str, Any]]:

@@ -35,8 +35,9 @@ async def progress_stream(request: web.Request) -> web.StreamResponse:
     )
     try:
         await response.prepare(request)
-        await response.write(f"retry: {RETRY_MS}\n: connected {broker.last_id}\n\n".encode()
-                             + b"".join(first))
+        await response.write(
+            f"retry: {RETRY_MS}\n: connected {broker.last_id}\n\n".encode() + b"".join(first)
+        )
         while not subscription.closed:
             batch = await subscription.next_batch(ctx.heartbeat_s)
             if batch is None:

@@ -89,8 +89,7 @@ async def submit_batch(request: web.Request) -> web.Response:
     if request.content_type.startswith("multipart/"):
         uploads, fields = await read_form(request, ctx, max_files=MAX_BATCH_FILES)
         options = _form_options(fields, uploads)
-        accepted = await ctx.call(_submit_uploads, ctx, uploads, *options, key, started,
-                                  batch_id)
+        accepted = await ctx.call(_submit_uploads, ctx, uploads, *options, key, started, batch_id)
     else:
         body = await read_json_object(request)
         unknown_fields(body, BATCH_FIELDS)
@@ -98,8 +97,9 @@ async def submit_batch(request: web.Request) -> web.Response:
         priority = parse_priority(body.get("priority", ABSENT))
         metadata = parse_metadata(body.get("metadata", ABSENT))
         dedupe = parse_bool(body.get("dedupe", ABSENT), "dedupe")
-        accepted = await ctx.call(_submit_paths, ctx, paths, priority, metadata, key, dedupe,
-                                  started, batch_id)
+        accepted = await ctx.call(
+            _submit_paths, ctx, paths, priority, metadata, key, dedupe, started, batch_id
+        )
     location = f"{PREFIX}/jobs?batch_id={batch_id}"
     fresh = [item for item in accepted if not item.existing]
     return json_response(
@@ -118,9 +118,13 @@ async def submit_batch(request: web.Request) -> web.Response:
 def _single_response(accepted: Accepted) -> web.Response:
     location = job_location(accepted.job_id)
     return json_response(
-        {"job_id": accepted.job_id, "status": "QUEUED" if not accepted.existing else None,
-         "existing": accepted.existing, "file_path": accepted.file_path,
-         "location": location},
+        {
+            "job_id": accepted.job_id,
+            "status": "QUEUED" if not accepted.existing else None,
+            "existing": accepted.existing,
+            "file_path": accepted.file_path,
+            "location": location,
+        },
         status=200 if accepted.existing else 202,
         headers={"Location": location},
     )
@@ -138,37 +142,51 @@ async def read_form(
     """
     limit = ctx.uploads.max_bytes
     if max_files == 1 and request.content_length and request.content_length > limit + 65536:
-        raise ApiError(413, "too_large", f"the upload is larger than the limit of "
-                       f"{limit // (1024 * 1024)} MB", "file")
+        raise ApiError(
+            413,
+            "too_large",
+            f"the upload is larger than the limit of {limit // (1024 * 1024)} MB",
+            "file",
+        )
     uploads: list[StoredUpload] = []
     fields: dict[str, str] = {}
     try:
         try:
             reader = await request.multipart()
         except (ValueError, AssertionError) as error:
-            raise ApiError(400, "malformed_multipart", f"cannot read the form: {error}",
-                           "body") from None
+            raise ApiError(
+                400, "malformed_multipart", f"cannot read the form: {error}", "body"
+            ) from None
         while True:
             try:
                 part = await reader.next()
             except (ValueError, HttpProcessingError) as error:
-                raise ApiError(400, "malformed_multipart", f"cannot read the form: {error}",
-                               "body") from None
+                raise ApiError(
+                    400, "malformed_multipart", f"cannot read the form: {error}", "body"
+                ) from None
             if part is None:
                 break
             if not isinstance(part, BodyPartReader):
                 raise ApiError(422, "invalid_form", "nested multipart is not supported", "body")
             if part.filename is not None or part.name == "file":
                 if len(uploads) >= max_files:
-                    message = ("one file per request here; use submit-batch for more"
-                               if max_files == 1 else f"at most {max_files} files per batch")
+                    message = (
+                        "one file per request here; use submit-batch for more"
+                        if max_files == 1
+                        else f"at most {max_files} files per batch"
+                    )
                     raise ApiError(422, "too_many_files", message, "file")
                 uploads.append(await ctx.uploads.save(part, "file"))
             else:
                 name = part.name or ""
                 if name not in FORM_FIELDS:
-                    raise ApiError(422, "unknown_field", f"unknown form field {name!r}; "
-                                   f"allowed: file, {', '.join(sorted(FORM_FIELDS))}", name)
+                    raise ApiError(
+                        422,
+                        "unknown_field",
+                        f"unknown form field {name!r}; "
+                        f"allowed: file, {', '.join(sorted(FORM_FIELDS))}",
+                        name,
+                    )
                 fields[name] = await _read_field(part, name)
         if not uploads:
             raise ApiError(422, "missing_file", "the form has no file part named 'file'", "file")
@@ -241,8 +259,7 @@ def submit_singles(ctx: ApiContext, singles: list[Single]) -> list[Accepted | Ba
             results.append(error)
             continue
         results.append(None)
-        items.append((index, Submission(real, single.priority, single.metadata, None, key,
-                                        size)))
+        items.append((index, Submission(real, single.priority, single.metadata, None, key, size)))
     if items:
         try:
             accepted = _submit_keyed(ctx, [item for _, item in items], None)
@@ -255,15 +272,22 @@ def submit_singles(ctx: ApiContext, singles: list[Single]) -> list[Accepted | Ba
                     results[index] = _checked_existing(answer, item)
                 except Exception as error:  # noqa: BLE001 - handed to its request
                     results[index] = error
-    return [result if result is not None else RuntimeError("not submitted")
-            for result in results]
+    return [result if result is not None else RuntimeError("not submitted") for result in results]
 
 
 def _checked_existing(answer: Accepted, item: Submission) -> Accepted | ApiError:
-    if answer.existing and item.idempotency_key and item.idempotency_key.startswith("key:") \
-            and answer.file_path != item.file_path:
-        return ApiError(422, "idempotency_key_reused",
-                        "this Idempotency-Key was used for another file", "Idempotency-Key")
+    if (
+        answer.existing
+        and item.idempotency_key
+        and item.idempotency_key.startswith("key:")
+        and answer.file_path != item.file_path
+    ):
+        return ApiError(
+            422,
+            "idempotency_key_reused",
+            "this Idempotency-Key was used for another file",
+            "Idempotency-Key",
+        )
     return answer
 
 
@@ -286,12 +310,15 @@ def _submit_paths(
         reals.append(real)
     if key is None and not dedupe:
         job_ids = ctx.processor.submit_batch(reals, priority, metadata, batch_id=batch_id)
-        return [Accepted(job_id, False, real) for job_id, real in zip(job_ids, reals,
-                                                                      strict=True)]
-    keys = [f"{key}#{index}" if key else content_key(real, f"file_paths[{index}]")
-            for index, real in enumerate(reals)]
-    items = [Submission(real, priority, metadata, None, item_key, size)
-             for real, item_key, size in zip(reals, keys, sizes, strict=True)]
+        return [Accepted(job_id, False, real) for job_id, real in zip(job_ids, reals, strict=True)]
+    keys = [
+        f"{key}#{index}" if key else content_key(real, f"file_paths[{index}]")
+        for index, real in enumerate(reals)
+    ]
+    items = [
+        Submission(real, priority, metadata, None, item_key, size)
+        for real, item_key, size in zip(reals, keys, sizes, strict=True)
+    ]
     return _submit_keyed(ctx, items, batch_id)
 
 
@@ -313,16 +340,22 @@ def _submit_uploads(
             else:
                 keys.append(f"sha256:{upload.sha256}" if dedupe else None)
         items = [
-            Submission(upload.path, priority,
-                       {**metadata, "upload_filename": upload.filename,
-                        "upload_sha256": upload.sha256},
-                       None, item_key, upload.size)
+            Submission(
+                upload.path,
+                priority,
+                {**metadata, "upload_filename": upload.filename, "upload_sha256": upload.sha256},
+                None,
+                item_key,
+                upload.size,
+            )
             for upload, item_key in zip(uploads, keys, strict=True)
         ]
         if batch_id is None:
-            job_id = _retry_on_key_race(lambda: ctx.processor.submit_job(
-                items[0].file_path, priority, items[0].metadata, idempotency_key=keys[0]
-            ))
+            job_id = _retry_on_key_race(
+                lambda: ctx.processor.submit_job(
+                    items[0].file_path, priority, items[0].metadata, idempotency_key=keys[0]
+                )
+            )
             accepted = [_accepted(ctx, job_id, uploads[0].path, keys[0], started, "file")]
         else:
             accepted = _submit_keyed(ctx, items, batch_id)
@@ -336,9 +369,7 @@ def _submit_uploads(
     return accepted
 
 
-def _submit_keyed(
-    ctx: ApiContext, items: list[Submission], batch_id: str | None
-) -> list[Accepted]:
+def _submit_keyed(ctx: ApiContext, items: list[Submission], batch_id: str | None) -> list[Accepted]:
     """Submit items (with or without idempotency keys) in one transaction, all or none.
 
     ``BackgroundProcessor.submit_batch`` takes no keys or per-item metadata yet, so this
@@ -389,8 +420,12 @@ def _accepted(
     job = ctx.processor.get_job(job_id)
     existing = job.created_at is not None and job.created_at.timestamp() < started
     if existing and key.startswith("key:") and job.file_path != path:
-        raise ApiError(422, "idempotency_key_reused",
-                       "this Idempotency-Key was used for another file", "Idempotency-Key")
+        raise ApiError(
+            422,
+            "idempotency_key_reused",
+            "this Idempotency-Key was used for another file",
+            "Idempotency-Key",
+        )
     return Accepted(job_id, existing, job.file_path)
 
 
@@ -400,8 +435,7 @@ def _checked_size(real: str, raw: str, field: str) -> int:
     except OSError:
         raise ApiError(422, "file_not_found", f"file not found: {raw}", field) from None
     if stat.S_ISDIR(info.st_mode):
-        raise ApiError(422, "unsupported", f"{raw} is a folder; submit the files inside it",
-                       field)
+        raise ApiError(422, "unsupported", f"{raw} is a folder; submit the files inside it", field)
     return info.st_size
 
 
@@ -417,6 +451,7 @@ def content_key(real: str, field: str) -> str:
     except IsADirectoryError:
         raise UnsupportedFormatError(f"{real} is a folder; submit the files inside it") from None
     except OSError as error:
-        raise ApiError(422, "unreadable", f"cannot read the file: {error.strerror}",
-                       field) from None
+        raise ApiError(
+            422, "unreadable", f"cannot read the file: {error.strerror}", field
+        ) from None
     return f"sha256:{digest.hexdigest()}"
