@@ -2,8 +2,9 @@
 
 The server runs as in the app: engine + ApiServer on a qasync loop in the main thread,
 workers processing the jobs (a no-op in-process pipeline by default, so the queue moves
-while we submit). The load comes from a separate process (an aiohttp client), so client
-and server do not share a loop. Prints one JSON object:
+while we submit). The load comes from a separate process: an aiohttp client by default,
+or ApacheBench (``--client ab``, apt package apache2-utils), which costs the two cores a
+tenth of the CPU and so leaves more of them to the server. Prints one JSON object:
 
     submits_per_s, latency_p50_ms, latency_p99_ms, latency_max_ms, errors,
     loop_stall_p50_ms, loop_stall_p99_ms, loop_stall_max_ms (a 5 ms timer's lateness on
@@ -82,6 +83,7 @@ async def load(url: str, token: str, docs: Path, requests: int, concurrency: int
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         elapsed = time.perf_counter() - started
     return {
+        "client": "python",
         "requests": requests,
         "concurrency": concurrency,
         "elapsed_s": round(elapsed, 3),
