@@ -11,8 +11,11 @@ delay, executors, running and stopping with the Qt application) and gives callba
 ready queue, as asyncio's own loops have: ``call_soon`` appends to it, and one zero-delay
 Qt timer runs every callback that was ready when it fired. Callbacks added meanwhile run
 in the next batch, after Qt has handled its own events (painting, input), so a busy
-server cannot starve the window. Callbacks from other threads (and signal handlers) go into an
-inbox, and only the first of a burst posts a wake-up to the loop's thread.
+server cannot starve the window. Callbacks from other threads (and signal handlers) go
+into an inbox, and only the first of a burst posts a wake-up to the loop's thread.
+
+Measured with ``benchmarks/api_throughput.py --client ab --trivial``: 4,797 requests/s on
+qasync's own loop, 6,234 on this one.
 """
 
 from __future__ import annotations
