@@ -39,6 +39,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 
+from docproc_gui.store.cjk import cjk_runs, cjk_tokens, has_cjk, without_cjk
 from docproc_gui.store.database import Database, _configure_connection
 from docproc_gui.store.writer import GroupCommitWriter, WriterConnection
 
@@ -123,7 +124,8 @@ def to_fts_query(text: str) -> str | None:
 
     Words must all match; ``"exact phrase"``; ``prefix*`` (3+ letters); ``a OR b``;
     ``-word`` excludes; ``title:word`` looks in titles only. Every term is quoted, so no
-    input is a syntax error.
+    input is a syntax error. Chinese and Japanese words match inside longer runs of
+    text (store/cjk.py), in title or body alike.
     """
     positives: list[str] = []
     negatives: list[str] = []
@@ -146,9 +148,12 @@ def to_fts_query(text: str) -> str | None:
             term = term.strip("\"'()[]{}.,;:!?")
         if not term or not re.search(r"\w", term):
             continue
-        expression = '"' + term.replace('"', '""') + '"' + ("*" if prefix else "")
-        if column:
-            expression = f"{column} : {expression}"
+        if has_cjk(term):
+            expression = _cjk_expression(term)
+        else:
+            expression = '"' + term.replace('"', '""') + '"' + ("*" if prefix else "")
+            if column:
+                expression = f"{column} : {expression}"
         if negate:
             negatives.append(expression)
         elif pending_or and positives:
@@ -164,7 +169,15 @@ def to_fts_query(text: str) -> str | None:
     return query
 
 
-_QUOTED = re.compile(r'(?:(title) : )?"((?:[^"]|"")*)"(\*)?')
+def _cjk_expression(term: str) -> str:
+    """A term with Chinese or Japanese in it: each run of those characters as the phrase
+    of its characters in the ``cjk`` column, AND the rest of the term as ordinary words."""
+    parts = ['cjk : "' + " ".join(run) + '"' for run in cjk_runs(term)]
+    parts += ['"' + part.replace('"', '""') + '"' for part in without_cjk(term)]
+    return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
+
+
+_QUOTED = re.compile(r'(?:(title|cjk) : )?"((?:[^"]|"")*)"(\*)?')
 
 
 def _highlight_terms(expression: str) -> list[tuple[str, bool]]:
@@ -175,7 +188,9 @@ def _highlight_terms(expression: str) -> list[tuple[str, bool]]:
     positive = expression.split(" NOT ", 1)[0] if " NOT " in expression else expression
     terms = []
     for column, term, star in _QUOTED.findall(positive):
-        if not column:
+        if column == "cjk":
+            terms.append((term.replace(" ", ""), False))
+        elif not column:
             terms.append((term.replace('""', '"').lower(), bool(star)))
     return terms
 
@@ -222,12 +237,20 @@ def make_snippet(text: str, terms: Sequence[tuple[str, bool]], width: int = SNIP
             words = [re.escape(part) for part in term.split()]
             if not words:
                 continue
+            if has_cjk(term):  # no word boundaries inside a run of CJK characters
+                alternatives.append(r"\s*".join(re.escape(char) for char in term))
+                continue
             pattern = r"\W+".join(words)
-            alternatives.append(pattern + (r"\w*" if prefix else r"(?!\w)"))
+            alternatives.append(r"(?<!\w)" + pattern + (r"\w*" if prefix else r"(?!\w)"))
         if alternatives:
-            matcher = re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + ")", re.IGNORECASE)
+            matcher = re.compile("|".join(alternatives), re.IGNORECASE)
             window = matcher.sub(lambda m: HIGHLIGHT[0] + m.group(0) + HIGHLIGHT[1], window)
     return ("…" if start > 0 else "") + window + ("…" if end < len(text) else "")
+
+
+def _add_cjk_function(dbapi_connection: Any, _record: object) -> None:
+    """``docproc_cjk(text)``: the index's ``cjk`` column of a text (see store/cjk.py)."""
+    dbapi_connection.create_function("docproc_cjk", 1, cjk_tokens, deterministic=True)
 
 
 def _epoch(value: object) -> float | None:
@@ -267,6 +290,7 @@ class KnowledgeBase:
             connect_args={"check_same_thread": False},
         )
         event.listen(self._write, "connect", _configure_connection(durable))
+        event.listen(self._write, "connect", _add_cjk_function)
         self._writer = GroupCommitWriter(self._write)
         self._queue_lock = threading.Lock()
         self._queued = 0  # documents waiting in kb_pending_text for the full-text index
@@ -307,8 +331,9 @@ class KnowledgeBase:
 
         def operation(conn: WriterConnection, _batch: object) -> int:
             moved = conn.exec_driver_sql(
-                "INSERT INTO kb_fts (rowid, title, body) "
-                "SELECT doc_id, title, body FROM kb_pending_text ORDER BY doc_id"
+                "INSERT INTO kb_fts (rowid, title, body, cjk) "
+                "SELECT doc_id, title, body, docproc_cjk(title || char(10) || body) "
+                "FROM kb_pending_text ORDER BY doc_id"
             ).rowcount
             conn.exec_driver_sql("DELETE FROM kb_pending_text")
             return max(0, int(moved))
@@ -620,8 +645,8 @@ class KnowledgeBase:
                 (heir, document_id),
             )
             conn.exec_driver_sql(
-                "INSERT INTO kb_fts (rowid, title, body) "
-                "SELECT ?, title, body FROM kb_fts WHERE rowid = ?",
+                "INSERT INTO kb_fts (rowid, title, body, cjk) "
+                "SELECT ?, title, body, cjk FROM kb_fts WHERE rowid = ?",
                 (heir, document_id),
             )
             conn.exec_driver_sql(
@@ -703,7 +728,7 @@ class KnowledgeBase:
                 join = " JOIN kb_documents d ON d.id = kb_fts.rowid" if conditions else ""
                 where = " AND ".join(["kb_fts MATCH ?", *conditions])
                 ranked = conn.exec_driver_sql(
-                    f"SELECT kb_fts.rowid, bm25(kb_fts, 10.0, 1.0) AS score FROM kb_fts{join} "
+                    f"SELECT kb_fts.rowid, bm25(kb_fts, 10.0, 1.0, 1.0) AS score FROM kb_fts{join} "
                     f"WHERE {where} ORDER BY score LIMIT ? OFFSET ?",
                     (expression, *params, limit, offset),
                 ).all()
