@@ -108,6 +108,9 @@ class JobFilter:
         return True
 
 
+_SUPERSEDED_KINDS = frozenset({"step", "progress"})
+
+
 class JobTableModel(QAbstractTableModel):
     """Rows of :class:`JobRecord`, filtered and sorted, fed from ``events_flushed``."""
 
@@ -234,11 +237,20 @@ class JobTableModel(QAbstractTableModel):
     # ------------------------------------------------------------------ feeding
 
     def apply_events(self, events: Sequence[JobEvent]) -> None:
-        """Apply one flush of engine events: one insert block, one change span."""
+        """Apply one flush of engine events: one insert block, one change span.
+
+        A step or progress report followed by a later event of the same job in the same
+        flush is skipped: it only sets what the later one sets again. With a fast pipeline
+        most of a flush is such reports (a four-step job makes seven events), and this
+        loop runs on the GUI thread.
+        """
         fresh: list[JobRecord] = []
         changed: set[str] = set()
         records = self._records
-        for event in events:
+        last = {event.change.job_id: index for index, event in enumerate(events)}
+        for index, event in enumerate(events):
+            if event.kind in _SUPERSEDED_KINDS and last[event.change.job_id] != index:
+                continue
             record = records.get(event.job_id)
             if record is None:
                 record = JobRecord.from_event(event)

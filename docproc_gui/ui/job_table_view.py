@@ -13,7 +13,7 @@ the rows whose text, bar, selection or stripe actually changed.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QPoint, QRect, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QPoint, QRect, Qt, Signal
 from PySide6.QtGui import QPainter, QPaintEvent, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
@@ -125,14 +125,16 @@ class JobTableView(QTableView):
         height = self.verticalHeader().defaultSectionSize()
         y = self.rowViewportPosition(first)
         x = -self.horizontalHeader().offset()
-        is_selected = self.selectionModel().isRowSelected
-        root = QModelIndex()
+        # Row ranges of the selection, once per paint: isRowSelected asks the model for
+        # the flags of every column of the row, a call into Python each.
+        ranges = self.selectionModel().selection()
+        selection = [(ranges.at(i).top(), ranges.at(i).bottom()) for i in range(ranges.size())]
         cache = self._row_cache
         used: dict[str, tuple[tuple[object, ...], QPixmap]] = {}
         painter = QPainter(self.viewport())
         for row in range(first, last + 1):
             record = model.record_at(row)
-            selected = is_selected(row, root)
+            selected = any(top <= row <= bottom for top, bottom in selection)
             key = (
                 selected,
                 row & 1,

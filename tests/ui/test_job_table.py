@@ -171,3 +171,24 @@ def test_details_panel_shows_steps_and_attempts(noop_window: Any, tmp_path: Path
     for name in ("classify", "extract", "integrate", "quality"):
         assert name in steps
     assert "Attempts" in panel.overview.toPlainText()
+
+
+def test_the_selected_row_is_painted_highlighted(noop_window: Any, tmp_path: Path,
+                                                 qtbot: Any) -> None:
+    window = noop_window
+    ids = queue(window, qtbot, make_files(tmp_path / "d", ["a.txt", "b.txt", "c.txt"]))
+    qtbot.waitUntil(lambda: all(cell(window, i, "status") == "Completed" for i in ids),
+                    timeout=10_000)
+    table = window.table
+    table.resize(900, 400)
+    table.select_job(ids[1])
+    image = table.viewport().grab().toImage()
+    highlight = table.cells.highlight.rgb()
+
+    def left_edge(job_id: str) -> int:
+        row = window.model.row_of(job_id)
+        y = table.rowViewportPosition(row) + table.verticalHeader().defaultSectionSize() // 2
+        return image.pixel(1, y)
+
+    assert left_edge(ids[1]) == highlight
+    assert left_edge(ids[0]) != highlight and left_edge(ids[2]) != highlight
