@@ -74,3 +74,25 @@ def test_history_pages_go_below_live_jobs_and_skip_known_ones(qtbot: Any) -> Non
     model.apply_events([event("started", "old2", S.PROCESSING)])  # found by id, not by scan
     index = model.index(model.row_of("old2"), COLUMN_KEYS.index("status"))
     assert index.data(Qt.ItemDataRole.DisplayRole) == "Processing"
+
+
+def test_a_flush_with_a_whole_job_in_it_ends_in_the_jobs_final_state(qtbot: Any) -> None:
+    """Step reports that a later event of the same flush overrides are skipped; what the
+    row shows must be what applying every event would show."""
+    model = JobTableModel()
+    model.apply_events([
+        event("submitted", "a", S.QUEUED, at=100.0),
+        event("submitted", "b", S.QUEUED, at=100.0),
+        event("started", "a", S.PROCESSING, at=101.0),
+        event("step", "a", S.CLASSIFYING, 0.0, at=101.5),
+        event("started", "b", S.PROCESSING, at=102.0),
+        event("step", "a", S.EXTRACTING, 0.25, at=102.5),
+        event("step", "b", S.CLASSIFYING, 0.0, at=103.0),
+        event("completed", "a", S.COMPLETED, 1.0, at=104.0),
+        event("step", "b", S.EXTRACTING, 0.5, at=104.5),
+    ])
+    a, b = model.record("a"), model.record("b")
+    assert (a.status, a.progress, a.started_at, a.completed_at) == (S.COMPLETED, 1.0, 101.0,
+                                                                     104.0)
+    assert (b.status, b.progress, b.started_at) == (S.EXTRACTING, 0.5, 102.0)
+    assert b.completed_at is None
