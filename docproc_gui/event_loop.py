@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import threading
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -45,6 +46,7 @@ class BatchingQEventLoop(qasync.QEventLoop):
         self._batch_scheduled = False
         self._inbox: deque[asyncio.Handle] = deque()
         self._wake_posted = False
+        self._owner = threading.get_ident()
         super().__init__(app, **kwargs)
         self._waker = _Waker()
         self._waker.wake.connect(self._take_inbox, Qt.ConnectionType.QueuedConnection)
@@ -86,12 +88,18 @@ class BatchingQEventLoop(qasync.QEventLoop):
     def _run_batch(self) -> None:
         self._batch_scheduled = False
         ready = self._ready
-        for _ in range(len(ready)):
-            handle = ready.popleft()
-            if not handle._cancelled:
-                handle._run()
-        if ready and not self._batch_scheduled:
-            self._schedule_batch()
+        left = len(ready)
+        try:
+            # "and ready": a callback that runs a nested Qt event loop (a modal dialog)
+            # lets later batches take handles that were counted here.
+            while left and ready:
+                left -= 1
+                handle = ready.popleft()
+                if not handle._cancelled:
+                    handle._run()
+        finally:  # whatever a callback raised, what is ready still runs
+            if ready and not self._batch_scheduled and not self.is_closed():
+                self._schedule_batch()
 
     def _check_callback(self, callback: Callable[..., object], method: str) -> None:
         if asyncio.iscoroutine(callback) or asyncio.iscoroutinefunction(callback):
@@ -107,10 +115,12 @@ class BatchingQEventLoop(qasync.QEventLoop):
         *args: Any,
         context: contextvars.Context | None = None,
     ) -> asyncio.Handle:
-        # No lock: a Python signal handler (which runs on the loop's own thread, between
-        # any two bytecodes) may call this too. deque.append is atomic, and the flag is
-        # cleared before the inbox is emptied, so a handle is either taken by the running
-        # _take_inbox or followed by a fresh wake-up (at worst one wake-up too many).
+        if threading.get_ident() == self._owner and not self.is_closed():
+            # The loop's own thread (a signal handler, say): keep FIFO with call_soon.
+            return self.call_soon(callback, *args, context=context)
+        # No lock: deque.append is atomic, and the flag is cleared before the inbox is
+        # emptied, so a handle is either taken by the running _take_inbox or followed by
+        # a fresh wake-up (at worst one wake-up too many).
         handle = asyncio.Handle(callback, args, self, context=context)
         self._inbox.append(handle)
         if not self._wake_posted:

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEventLoop, QTimer
 
 from docproc_gui.event_loop import BatchingQEventLoop
 
@@ -152,6 +152,50 @@ def test_a_signal_handler_may_schedule_callbacks(loop: BatchingQEventLoop) -> No
     finally:
         signal.signal(signal.SIGUSR1, previous)
     assert seen == list(range(200))
+
+
+def test_a_callback_running_a_nested_qt_loop_loses_and_repeats_nothing(
+    loop: BatchingQEventLoop,
+) -> None:
+    """A modal dialog inside a callback runs Qt's loop, and with it later batches."""
+    seen: list[str] = []
+    errors: list[object] = []
+    loop.set_exception_handler(lambda _loop, context: errors.append(context["message"]))
+
+    def modal() -> None:
+        seen.append("a")
+        loop.call_soon(seen.append, "d")
+        inner = QEventLoop()
+        QTimer.singleShot(50, inner.quit)
+        inner.exec()
+        seen.append("a-done")
+
+    async def main() -> None:
+        loop.call_soon(modal)
+        loop.call_soon(seen.append, "b")
+        loop.call_soon(seen.append, "c")
+        for _ in range(5):
+            await asyncio.sleep(0.01)
+
+    loop.run_until_complete(main())
+    assert errors == []
+    assert sorted(seen) == ["a", "a-done", "b", "c", "d"]
+    assert seen.index("b") < seen.index("c") < seen.index("d")
+
+
+def test_call_soon_threadsafe_on_the_loops_thread_keeps_fifo_with_call_soon(
+    loop: BatchingQEventLoop,
+) -> None:
+    seen: list[str] = []
+
+    async def main() -> None:
+        loop.call_soon_threadsafe(seen.append, "first")
+        loop.call_soon(seen.append, "second")
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+
+    loop.run_until_complete(main())
+    assert seen == ["first", "second"]
 
 
 def test_executor_results_come_back_to_the_loop(loop: BatchingQEventLoop) -> None:
