@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 _CJK = (
+    "\u3005-\u3007"  # 々 〆 〇 (iteration mark, closing mark, ideographic zero)
     "\u3040-\u30ff"  # Hiragana, Katakana
     "\u31f0-\u31ff"  # Katakana phonetic extensions
     "\u3400-\u4dbf"  # CJK extension A
@@ -23,27 +24,28 @@ _CJK = (
     "\U00020000-\U0003134f"  # extensions B-G
 )
 CJK_CHARACTERS = re.compile(f"[{_CJK}]")
-_CJK_RUN = re.compile(f"[{_CJK}]+")
-_NOT_CJK_RUN = re.compile(f"[^{_CJK}]+")
+# In a stretch of text without spaces: each CJK character, or a run of anything else
+# (Latin written right against CJK, "Debian文書", stays one word here).
+_PARTS = re.compile(f"[{_CJK}]|[^{_CJK}\\s]+")
+_CHUNK_WITH_CJK = re.compile(f"\\S*[{_CJK}]\\S*")
 
 
 def has_cjk(text: str) -> bool:
     return CJK_CHARACTERS.search(text) is not None
 
 
+def cjk_parts(chunk: str) -> list[str]:
+    """A stretch of text without spaces as tokens: every CJK character alone, the rest as
+    written (``Debian文書`` → ``["Debian", "文", "書"]``)."""
+    return _PARTS.findall(chunk)
+
+
 def cjk_tokens(text: str) -> str:
-    """The ``cjk`` column of a text: its CJK characters, space-separated, runs on lines
-    of their own (empty for text without any)."""
+    """The ``cjk`` column of a text: every stretch without spaces that holds a CJK
+    character, as :func:`cjk_parts`, one stretch per line (empty for text without any).
+
+    The Latin written right against CJK is in it too: the body's tokenizer makes
+    ``Debian文書の翻訳`` one word, so a search for ``Debian文書`` can only match here."""
     if not has_cjk(text):
         return ""
-    return "\n".join(" ".join(run) for run in _CJK_RUN.findall(text))
-
-
-def cjk_runs(term: str) -> list[str]:
-    """The runs of CJK characters in a query term."""
-    return _CJK_RUN.findall(term)
-
-
-def without_cjk(term: str) -> list[str]:
-    """What a query term holds besides its CJK runs (``Debian文書`` → ``["Debian"]``)."""
-    return [part for part in _NOT_CJK_RUN.findall(term) if re.search(r"\w", part)]
+    return "\n".join(" ".join(cjk_parts(chunk)) for chunk in _CHUNK_WITH_CJK.findall(text))

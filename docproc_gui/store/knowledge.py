@@ -39,7 +39,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 
-from docproc_gui.store.cjk import cjk_runs, cjk_tokens, has_cjk, without_cjk
+from docproc_gui.store.cjk import cjk_parts, cjk_tokens, has_cjk
 from docproc_gui.store.database import Database, _configure_connection
 from docproc_gui.store.writer import GroupCommitWriter, WriterConnection
 
@@ -170,11 +170,11 @@ def to_fts_query(text: str) -> str | None:
 
 
 def _cjk_expression(term: str) -> str:
-    """A term with Chinese or Japanese in it: each run of those characters as the phrase
-    of its characters in the ``cjk`` column, AND the rest of the term as ordinary words."""
-    parts = ['cjk : "' + " ".join(run) + '"' for run in cjk_runs(term)]
-    parts += ['"' + part.replace('"', '""') + '"' for part in without_cjk(term)]
-    return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
+    """A term with Chinese or Japanese in it: the phrase of its parts (each CJK character,
+    and any Latin written right against them) in the ``cjk`` column, which holds every
+    stretch of text with CJK in it the same way (store/cjk.py)."""
+    phrase = " ".join(cjk_parts(term)).replace('"', '""')
+    return f'cjk : "{phrase}"'
 
 
 _QUOTED = re.compile(r'(?:(title|cjk) : )?"((?:[^"]|"")*)"(\*)?')
@@ -189,7 +189,7 @@ def _highlight_terms(expression: str) -> list[tuple[str, bool]]:
     terms = []
     for column, term, star in _QUOTED.findall(positive):
         if column == "cjk":
-            terms.append((term.replace(" ", ""), False))
+            terms.append((term.replace(" ", "").replace('""', '"').lower(), False))
         elif not column:
             terms.append((term.replace('""', '"').lower(), bool(star)))
     return terms

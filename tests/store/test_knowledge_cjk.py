@@ -12,7 +12,10 @@ from docproc_gui.store.database import Database, alembic_config
 from docproc_gui.store.knowledge import HIGHLIGHT, KnowledgeBase, to_fts_query
 from tests.store.test_knowledge import make_doc
 
-JAPANESE = "Debian のインストール手順を説明します。パッケージ管理システムは apt です。"
+JAPANESE = (
+    "Debian のインストール手順を説明します。パッケージ管理システムは apt です。"
+    "人々は様々なDebian文書を翻訳しています。"
+)
 CHINESE = "本手册介绍如何在服务器上配置网络和防火墙。Debian 是一个自由的操作系统。"
 ENGLISH = "The installation guide explains the package manager apt."
 
@@ -51,6 +54,16 @@ def test_a_two_character_chinese_word_is_found_and_highlighted(
     assert paths(knowledge, "网络") == ["/d/zh.html"]
 
 
+def test_latin_written_against_cjk_and_iteration_marks_are_found(
+    knowledge: KnowledgeBase,
+) -> None:
+    hits = knowledge.search("Debian文書")
+    assert [hit.path for hit in hits] == ["/d/ja.html"]
+    assert f"{HIGHLIGHT[0]}Debian文書{HIGHLIGHT[1]}" in hits[0].snippet
+    assert paths(knowledge, "人々") == ["/d/ja.html"]
+    assert paths(knowledge, "様々") == ["/d/ja.html"]
+
+
 def test_characters_that_are_not_next_to_each_other_do_not_match(
     knowledge: KnowledgeBase,
 ) -> None:
@@ -68,8 +81,9 @@ def test_cjk_words_combine_with_latin_words_and_exclusions(knowledge: KnowledgeB
 
 def test_query_translation() -> None:
     assert to_fts_query("東京") == 'cjk : "東 京"'
-    assert to_fts_query("Debian文書") == '(cjk : "文 書" AND "Debian")'
+    assert to_fts_query("Debian文書") == 'cjk : "Debian 文 書"'
     assert cjk_tokens("abc 東京 def 大阪") == "東 京\n大 阪"
+    assert cjk_tokens("(Debian文書の翻訳) x") == "(Debian 文 書 の 翻 訳 )"
     assert cjk_tokens("no cjk here") == ""
 
 
