@@ -31,6 +31,16 @@ T = TypeVar("T")
 # "INSERT ... VALUES (?, 'x', ?)" and nothing after: what one multi-row INSERT can replace.
 _SIMPLE_INSERT = re.compile(r"^INSERT\b.*\bVALUES\s*(\([^()]*\))$", re.S | re.I)
 MAX_ROWS_PER_INSERT = 500
+_NAMED_OR_NUMBERED = re.compile(r"\?\d|[:@$][A-Za-z_]")
+
+
+def _same_width(row: str, rows: list[Any]) -> bool:
+    """Plain ``?`` placeholders only, as many as every row has values: then one statement
+    binds exactly what executemany would (anything else keeps executemany)."""
+    if _NAMED_OR_NUMBERED.search(row):
+        return False
+    width = row.count("?")
+    return all(len(item) == width for item in rows)
 
 
 class ExecutesSql(Protocol):
@@ -83,7 +93,7 @@ class WriterConnection:
         if isinstance(parameters, list):
             if len(parameters) > 1:
                 simple = _SIMPLE_INSERT.match(sql)
-                if simple is not None:
+                if simple is not None and _same_width(simple.group(1), parameters):
                     return self._insert_rows(sql[: simple.start(1)], simple.group(1), parameters)
             cursor.executemany(sql, parameters)
             return Result([], cursor.rowcount)

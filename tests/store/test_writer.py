@@ -94,3 +94,15 @@ def test_many_jobs_completing_in_one_flush_are_each_recorded(store: JobStore) ->
         job = jobs[item.job.job_id]
         assert job.status is S.EXTRACTING and job.current_step == "extract"
         assert job.progress == 0.5
+
+
+def test_named_placeholders_and_uneven_rows_are_left_to_executemany(
+    connection: WriterConnection,
+) -> None:
+    connection.exec_driver_sql("INSERT INTO t (id, name) VALUES (:id, :name)",
+                               [{"id": 1, "name": "a"}, {"id": 2, "name": "b"}])
+    connection.exec_driver_sql("INSERT INTO t (id, name) VALUES (?1, ?2)", [(3, "c"), (4, "d")])
+    assert [row[:2] for row in _rows(connection)] == [(1, "a"), (2, "b"), (3, "c"), (4, "d")]
+    with pytest.raises(sqlite3.ProgrammingError):  # what executemany says, not a shifted bind
+        connection.exec_driver_sql("INSERT INTO t (id, name) VALUES (?, ?)",
+                                   [(5, "e", "extra"), (6,)])
