@@ -19,9 +19,8 @@ from typing import Any
 import aiohttp
 
 from docproc_gui.api.auth import read_token
-from docproc_gui.api.discovery import read_endpoint
+from docproc_gui.api.discovery import PREFIX, read_endpoint
 
-PREFIX = "/api/background"
 REQUEST_TIMEOUT_S = 60.0
 STREAM_READ_TIMEOUT_S = 90.0  # several heartbeats: the server is gone
 RECONNECTS = 5

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 DISCOVERY_FILE_NAME = "api.json"
+PREFIX = "/api/background"  # every endpoint's path starts here (server, client, schema)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from docproc_gui import __version__
+from docproc_gui.api.discovery import PREFIX
 from docproc_gui.api.schemas import MAX_BATCH_FILES, MAX_PAGE
 from docproc_gui.domain import ProcessingPriority, ProcessingStatus
 
-PREFIX = "/api/background"
 JSON = "application/json"
 
 Schema = dict[str, Any]

@@ -6,8 +6,6 @@ from aiohttp import web
 
 from docproc_gui.api.routes import jobs, meta, monitor, queue, search, stream, submit
 
-PREFIX = "/api/background"
-
 
 def add_routes(app: web.Application) -> None:
     for module in (submit, jobs, queue, monitor, search, stream, meta):

@@ -7,6 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from docproc_gui.api.context import ApiContext, context, json_response
+from docproc_gui.api.discovery import PREFIX
 from docproc_gui.api.errors import ApiError
 from docproc_gui.api.schemas import (
     MAX_PAGE,
@@ -20,7 +21,6 @@ from docproc_gui.api.schemas import (
 from docproc_gui.domain import ProcessingStatus
 
 routes = web.RouteTableDef()
-PREFIX = "/api/background"
 
 
 @routes.get(f"{PREFIX}/jobs")

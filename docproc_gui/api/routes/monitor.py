@@ -7,9 +7,9 @@ from typing import Any
 from aiohttp import web
 
 from docproc_gui.api.context import ApiContext, context, json_response
+from docproc_gui.api.discovery import PREFIX
 
 routes = web.RouteTableDef()
-PREFIX = "/api/background"
 
 
 @routes.get(f"{PREFIX}/statistics")

@@ -11,11 +11,11 @@ from aiohttp import web
 from sqlalchemy.exc import DBAPIError
 
 from docproc_gui.api.context import ApiContext, context, json_response
+from docproc_gui.api.discovery import PREFIX
 from docproc_gui.api.errors import ApiError
 from docproc_gui.api.schemas import query_int
 
 routes = web.RouteTableDef()
-PREFIX = "/api/background"
 MAX_QUERY_CHARS = 1000
 
 

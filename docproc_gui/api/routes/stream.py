@@ -11,11 +11,11 @@ from __future__ import annotations
 from aiohttp import web
 
 from docproc_gui.api.context import context
+from docproc_gui.api.discovery import PREFIX
 from docproc_gui.api.schemas import query_list
 from docproc_gui.api.sse import HEARTBEAT_FRAME, RETRY_MS
 
 routes = web.RouteTableDef()
-PREFIX = "/api/background"
 
 
 @routes.get(f"{PREFIX}/stream/progress")

@@ -22,6 +22,7 @@ from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 
 from docproc_gui.api.context import ApiContext, context, json_response
+from docproc_gui.api.discovery import PREFIX
 from docproc_gui.api.errors import ApiError
 from docproc_gui.api.schemas import (
     ABSENT,
@@ -41,7 +42,6 @@ from docproc_gui.store import Submission
 from docproc_gui.store.job_store import new_batch_id
 
 routes = web.RouteTableDef()
-PREFIX = "/api/background"
 SUBMIT_FIELDS = {"file_path", "priority", "metadata", "dedupe"}
 BATCH_FIELDS = {"file_paths", "priority", "metadata", "dedupe"}
 FORM_FIELDS = {"priority", "metadata", "dedupe"}
