@@ -59,8 +59,7 @@ class BatchingQEventLoop(qasync.QEventLoop):
         *args: Any,
         context: contextvars.Context | None = None,
     ) -> asyncio.Handle:
-        if self.is_closed():
-            raise RuntimeError("Event loop is closed")
+        self._check_closed()
         if self._debug:
             self._check_callback(callback, "call_soon")
         handle = asyncio.Handle(callback, args, self, context=context)
@@ -100,12 +99,6 @@ class BatchingQEventLoop(qasync.QEventLoop):
         finally:  # whatever a callback raised, what is ready still runs
             if ready and not self._batch_scheduled and not self.is_closed():
                 self._schedule_batch()
-
-    def _check_callback(self, callback: Callable[..., object], method: str) -> None:
-        if asyncio.iscoroutine(callback) or asyncio.iscoroutinefunction(callback):
-            raise TypeError(f"coroutines cannot be used with {method}()")
-        if not callable(callback):
-            raise TypeError(f"a callable object was expected by {method}(), got {callback!r}")
 
     # ------------------------------------------------------------------ other threads
 
