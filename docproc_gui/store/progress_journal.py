@@ -14,7 +14,6 @@ operation is queued on the writer before any later operation of the same worker 
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 import time
 from collections import deque
@@ -40,8 +39,8 @@ _UPDATE_DONE = (
     "steps_completed = ?, completed_at = ?, updated_at = ?, result = ?, error_category = NULL, "
     "error_message = NULL, claimed_by = NULL WHERE seq = ?"
 )
-# The same two updates for many jobs in one statement each (UPDATE ... FROM needs SQLite
-# 3.33); see WriterConnection.update_rows for why that matters.
+# The same two updates for many jobs in one statement each; see
+# WriterConnection.update_rows for why that matters.
 _UPDATE_STEP_MANY = (
     "UPDATE jobs SET status = v.column1, current_step = v.column2, progress = v.column3, "
     "steps_completed = v.column4, updated_at = v.column5 FROM (VALUES {values}) AS v "
@@ -53,7 +52,6 @@ _UPDATE_DONE_MANY = (
     "result = v.column4, error_category = NULL, error_message = NULL, claimed_by = NULL "
     "FROM (VALUES {values}) AS v WHERE jobs.seq = v.column5"
 )
-UPDATE_FROM = sqlite3.sqlite_version_info >= (3, 33, 0)
 _SAVE_CHECKPOINT = (
     "INSERT OR REPLACE INTO job_checkpoints (job_seq, step, at, output) VALUES (?, ?, ?, ?)"
 )
@@ -183,15 +181,10 @@ class ProgressJournal:
         ]
         if checkpoints:
             connection.exec_driver_sql(_SAVE_CHECKPOINT, checkpoints)
-        steps = list(latest_step.values())
-        if UPDATE_FROM and len(steps) > 1:
-            connection.update_rows(_UPDATE_STEP_MANY, 6, steps)
-        elif steps:
-            connection.exec_driver_sql(_UPDATE_STEP, steps)
-        if UPDATE_FROM and len(completed) > 1:
-            connection.update_rows(_UPDATE_DONE_MANY, 5, completed)
-        elif completed:
-            connection.exec_driver_sql(_UPDATE_DONE, completed)
+        if latest_step:
+            connection.update_rows(_UPDATE_STEP_MANY, _UPDATE_STEP, list(latest_step.values()))
+        if completed:
+            connection.update_rows(_UPDATE_DONE_MANY, _UPDATE_DONE, completed)
         if dropped:
             connection.exec_driver_sql(_DROP_CHECKPOINTS, dropped)
         connection.exec_driver_sql(_INSERT_EVENT, events)

@@ -31,6 +31,7 @@ T = TypeVar("T")
 # "INSERT ... VALUES (?, 'x', ?)" and nothing after: what one multi-row INSERT can replace.
 _SIMPLE_INSERT = re.compile(r"^INSERT\b.*\bVALUES\s*(\([^()]*\))$", re.S | re.I)
 MAX_ROWS_PER_INSERT = 500
+UPDATE_FROM = sqlite3.sqlite_version_info >= (3, 33, 0)
 _NAMED_OR_NUMBERED = re.compile(r"\?\d|[:@$][A-Za-z_]")
 
 
@@ -109,34 +110,29 @@ class WriterConnection:
         back, all the while holding the store's write lock. One statement per chunk is one
         hand-off: the job_events inserts of benchmarks/api_throughput.py took half as long.
         """
-        width = len(rows[0])
-        per_statement = max(1, min(MAX_ROWS_PER_INSERT, self._max_variables // max(width, 1)))
-        inserted = 0
-        for start in range(0, len(rows), per_statement):
-            chunk = rows[start : start + per_statement]
-            self._cursor.execute(
-                head + ",".join([row] * len(chunk)), [value for item in chunk for value in item]
-            )
-            inserted += self._cursor.rowcount
-        return Result([], inserted)
+        return self._in_chunks(lambda count: head + ",".join([row] * count), rows)
 
-    def update_rows(self, template: str, width: int, rows: list[Any]) -> Result:
-        """``template`` once per chunk of ``rows``, its ``{values}`` replaced by
-        ``(?, ...), (?, ...)`` (``width`` columns each): an ``UPDATE ... FROM (VALUES ...)``
-        updates many rows in one statement, for the reason :meth:`_insert_rows` gives."""
-        if not rows:
-            return Result([], 0)
-        row = "(" + ", ".join("?" * width) + ")"
+    def update_rows(self, template: str, one_by_one: str, rows: list[Any]) -> Result:
+        """Update many rows in one statement per chunk, for the reason :meth:`_insert_rows`
+        gives: ``template`` is an ``UPDATE ... FROM (VALUES {values})`` whose ``{values}``
+        becomes one ``(?, ...)`` per row. A single row, or SQLite before 3.33 (no
+        ``UPDATE ... FROM``), runs ``one_by_one`` (the plain UPDATE) instead."""
+        if len(rows) < 2 or not UPDATE_FROM:
+            return self.exec_driver_sql(one_by_one, rows)
+        row = "(" + ", ".join("?" * len(rows[0])) + ")"
+        return self._in_chunks(lambda count: template.format(values=", ".join([row] * count)), rows)
+
+    def _in_chunks(self, statement: Callable[[int], str], rows: list[Any]) -> Result:
+        """``statement(n)`` for chunks of n rows, bound to the chunk's values in order;
+        chunks stay within SQLite's limit of variables per statement."""
+        width = max(len(rows[0]), 1)
         per_statement = max(1, min(MAX_ROWS_PER_INSERT, self._max_variables // width))
-        updated = 0
+        done = 0
         for start in range(0, len(rows), per_statement):
             chunk = rows[start : start + per_statement]
-            self._cursor.execute(
-                template.format(values=", ".join([row] * len(chunk))),
-                [value for item in chunk for value in item],
-            )
-            updated += self._cursor.rowcount
-        return Result([], updated)
+            self._cursor.execute(statement(len(chunk)), [value for item in chunk for value in item])
+            done += self._cursor.rowcount
+        return Result([], done)
 
     def begin(self) -> None:
         self._cursor.execute("BEGIN IMMEDIATE")

@@ -64,7 +64,7 @@ def test_update_rows_updates_each_row_by_its_key(connection: WriterConnection) -
     result = connection.update_rows(
         "UPDATE t SET name = v.column1, n = v.column2 FROM (VALUES {values}) AS v "
         "WHERE t.id = v.column3",
-        3,
+        "UPDATE t SET name = ?, n = ? WHERE id = ?",
         [("new 2", 20, 2), ("new 4", 40, 4), ("new 9", 90, 9)],
     )
     assert result.rowcount == 2
