@@ -548,6 +548,8 @@ class BackgroundProcessor(QObject):
     def _next_job(self) -> ClaimedJob | None:
         with self._claim_lock:
             if not self._buffer:
+                if self.store.queue_emptied:
+                    return None  # spare the empty claim its transaction
                 with self._lock:
                     loops = max(1, self._loops)
                 per_loop = max(1, int(CLAIM_HORIZON_S / max(self._job_seconds, 1e-6)))
@@ -583,9 +585,13 @@ class BackgroundProcessor(QObject):
             return
         if self._wake_timer is not None:
             self._wake_timer.cancel()
-        self._wake_timer = threading.Timer(max(0.0, due - time.time()) + 0.01, self._ensure_workers)
+        self._wake_timer = threading.Timer(max(0.0, due - time.time()) + 0.01, self._wake_for_retry)
         self._wake_timer.daemon = True
         self._wake_timer.start()
+
+    def _wake_for_retry(self) -> None:
+        self.store.forget_emptied()  # the clock, not a write, made the retry due
+        self._ensure_workers()
 
 
 def _checked_file(file_path: str | os.PathLike[str]) -> tuple[str, int]:

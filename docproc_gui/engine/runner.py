@@ -126,16 +126,25 @@ class JobRunner:
             self._fail(claimed, error)
 
     def _fail(self, claimed: ClaimedJob, error: Exception) -> None:
-        """Record ``error`` as the job's categorised failure."""
+        """Record ``error`` as the job's categorised failure.
+
+        Returns once that is committed: a retry it schedules is in the queue before the
+        worker looks for more work (the engine skips looking in a queue it emptied, and
+        wakes for retries it can see).
+        """
         if isinstance(error, DocProcError):
-            self.store.fail(claimed, error.category, error.message)
+            category, message = error.category, error.message
         elif isinstance(error, MemoryError):
-            self.store.fail(claimed, ErrorCategory.TOO_LARGE, "ran out of memory")
+            category, message = ErrorCategory.TOO_LARGE, "ran out of memory"
         elif isinstance(error, OSError):
-            self.store.fail(claimed, *_categorise_os_error(error))
+            category, message = _categorise_os_error(error)
         else:  # a step's bug fails the job, not the app
             log.error("unexpected error for %s", claimed.job.file_path, exc_info=error)
-            self.store.fail(claimed, ErrorCategory.INTERNAL, f"{type(error).__name__}: {error}")
+            category, message = ErrorCategory.INTERNAL, f"{type(error).__name__}: {error}"
+        try:
+            self.store.fail(claimed, category, message).result()
+        except DocProcError:  # the store cannot write (a full disk): recovery requeues it
+            log.exception("could not record the failure of %s", claimed.job.file_path)
 
     def _reporter(
         self,

@@ -55,6 +55,9 @@ _INSERT_JOB = (
 _INSERT_EVENT = (
     "INSERT INTO job_events (job_seq, at, kind, status, message, data) VALUES (?, ?, ?, ?, ?, ?)"
 )
+_ANY_DUE = (
+    f"SELECT 1 FROM jobs INDEXED BY ix_jobs_waiting WHERE {WAITING_SQL} AND not_before <= ? LIMIT 1"
+)
 REFRESH_WAITING_EVERY_S = 5.0
 
 
@@ -153,6 +156,7 @@ class JobStore(JobQueries):
         self._waiting = 0
         self._waiting_checked = -1e18
         self.enqueued_generation = 0  # bumped whenever jobs become claimable
+        self._emptied_at_generation = -1  # see queue_emptied
         self._waiting = self.count([S.QUEUED, S.RETRYING])
         self._waiting_checked = time.monotonic()
 
@@ -160,6 +164,22 @@ class JobStore(JobQueries):
     def waiting_estimate(self) -> int:
         """Waiting jobs as the writer last counted them (no query; may lag other processes)."""
         return self._waiting
+
+    @property
+    def queue_emptied(self) -> bool:
+        """True while the last claim took every due job and none became claimable since.
+
+        A claim now would find nothing, unless a retry's backoff ran out meanwhile: the
+        engine wakes for those by their time and calls :meth:`forget_emptied`. Answered
+        without a query or a transaction, and safely so: every change that makes a job
+        claimable goes through :meth:`_grew` inside the writer, which serialises it with
+        claims, and only this process's engine writes the queue (EngineLock).
+        """
+        return self._emptied_at_generation == self.enqueued_generation
+
+    def forget_emptied(self) -> None:
+        """A retry's backoff ran out: the next claim must look (the clock made it due)."""
+        self._emptied_at_generation = -1
 
     def _grew(self, number: int) -> None:
         self._waiting += number
@@ -303,12 +323,14 @@ class JobStore(JobQueries):
 
     def claim(self, limit: int, worker: str = "") -> list[ClaimedJob]:
         """Atomically take up to ``limit`` due jobs in effective-priority order."""
-        return self.writer.call(self._claim_operation(limit, worker))
+        claimed, emptied_at = self.writer.call(self._claim_operation(limit, worker))
+        self._emptied_at_generation = emptied_at  # only once committed: a rollback took nothing
+        return claimed
 
     def _claim_operation(
         self, limit: int, worker: str
-    ) -> Callable[[Connection, WriteBatch], list[ClaimedJob]]:
-        def operation(connection: Connection, batch: WriteBatch) -> list[ClaimedJob]:
+    ) -> Callable[[Connection, WriteBatch], tuple[list[ClaimedJob], int]]:
+        def operation(connection: Connection, batch: WriteBatch) -> tuple[list[ClaimedJob], int]:
             now = self.clock()
             rows = connection.exec_driver_sql(
                 "UPDATE jobs SET status = 'PROCESSING', started_at = ?, updated_at = ?, "
@@ -341,7 +363,10 @@ class JobStore(JobQueries):
                     ],
                 )
                 self._waiting = max(0, self._waiting - len(rows))
-            return claimed
+            # Did it take every due job? Then the engine need not claim again until
+            # something becomes claimable (see queue_emptied).
+            emptied = len(rows) < limit or not connection.exec_driver_sql(_ANY_DUE, (now,)).all()
+            return claimed, self.enqueued_generation if emptied else -1
 
         return operation
 

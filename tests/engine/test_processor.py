@@ -453,3 +453,49 @@ def test_move_a_waiting_job_up_and_down(
     assert processor.store.waiting_order() == [third, first, second]
     processor.move_job_by_one(third, up=True)  # already first: nothing changes
     assert processor.store.waiting_order() == [third, first, second]
+
+
+def test_workers_spend_no_transaction_on_a_queue_they_emptied(
+    make_processor: MakeProcessor, sample_files: list[Path]
+) -> None:
+    processor = make_processor()
+    claims: list[int] = []
+    real_claim = processor.store.claim
+
+    def counting_claim(limit: int, worker: str = "") -> Any:
+        claimed = real_claim(limit, worker)
+        claims.append(len(claimed))
+        return claimed
+
+    processor.store.claim = counting_claim  # type: ignore[method-assign]
+    for path in sample_files[:5]:  # one at a time: each time the workers run dry
+        job_id = processor.submit_job(path)
+        assert _wait_terminal(processor, job_id).status is S.COMPLETED
+    assert len(claims) == 5
+    assert all(claims)  # no claim came back empty
+
+
+def test_jobs_submitted_while_workers_run_dry_all_complete(
+    make_processor: MakeProcessor, tmp_path: Path
+) -> None:
+    processor = make_processor(max_workers=4)
+    document = tmp_path / "small.txt"
+    document.write_text("tiny")
+    job_ids: list[str] = []
+    lock = threading.Lock()
+
+    def submitter() -> None:
+        for _ in range(150):
+            jobs = processor.submit_batch([document] * (1 + len(job_ids) % 3))
+            with lock:
+                job_ids.extend(jobs)
+
+    threads = [threading.Thread(target=submitter) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    deadline = time.monotonic() + 30
+    while processor.store.counts()["COMPLETED"] < len(job_ids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert processor.store.counts()["COMPLETED"] == len(job_ids) > 600

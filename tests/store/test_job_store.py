@@ -348,3 +348,46 @@ def test_listing_active_jobs_in_order_with_paging(store: JobStore) -> None:
     page = store.list_jobs([S.QUEUED], batch_id="b1", newest_first=False, limit=2, offset=1)
     assert [job.file_path for job in page] == ["/3", "/4"]
     assert [job.file_path for job in store.list_jobs([S.COMPLETED])] == ["/0"]
+
+
+def test_queue_emptied_holds_until_anything_becomes_claimable(store: JobStore) -> None:
+    assert not store.queue_emptied  # nobody has looked yet
+    store.submit("/a")
+    store.submit("/b")
+    assert len(store.claim(1, "t")) == 1
+    assert not store.queue_emptied  # a full claim: there may be more
+    [second] = store.claim(5, "t")
+    assert store.queue_emptied  # it took what was due: another claim would find nothing
+    assert store.claim(5, "t") == []
+
+    store.submit("/c")
+    assert not store.queue_emptied
+    [third] = store.claim(5, "t")
+    assert store.queue_emptied
+    store.requeue([third], "test")
+    assert not store.queue_emptied
+    [third] = store.claim(5, "t")
+    store.fail(third, ErrorCategory.TRANSIENT, "flaky").result()  # a retry is scheduled
+    assert not store.queue_emptied
+    store.claim(5, "t")
+    store.fail(second, ErrorCategory.CORRUPT, "broken").result()
+    assert store.queue_emptied  # a failure for good makes nothing claimable
+    store.retry(second.job.job_id)
+    assert not store.queue_emptied
+
+
+def test_a_claim_that_rolled_back_does_not_mark_the_queue_emptied(
+    store: JobStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.submit("/waiting")
+    connection = store.writer._connection
+
+    def full_disk_at_commit() -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(connection, "commit", full_disk_at_commit)
+    with pytest.raises(StorageFullError):
+        store.claim(5, "t")  # the UPDATE ran and took the job; the commit did not
+    monkeypatch.undo()
+    assert not store.queue_emptied
+    assert [item.job.file_path for item in store.claim(5, "t")] == ["/waiting"]
