@@ -285,11 +285,15 @@ class BackgroundProcessor(QObject):
         """Queue prepared submissions (each with its own priority, metadata, idempotency
         key) in one transaction and wake the workers; jobs come back in input order.
 
-        Paths are checked like :meth:`submit_job` does (absolute, existing files).
+        Paths are checked like :meth:`submit_job` does (absolute, existing files), but
+        for those whose size the caller already measured (the API has resolved them).
         """
         checked = []
         for item in submissions:
-            path, size = _checked_file(item.file_path)
+            if item.file_size is not None and os.path.isabs(item.file_path):
+                path, size = item.file_path, item.file_size
+            else:
+                path, size = _checked_file(item.file_path)
             checked.append(
                 Submission(
                     path,

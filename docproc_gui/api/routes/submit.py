@@ -10,9 +10,7 @@ queueing a second one; both use the engine's idempotency key (``key:...`` and
 from __future__ import annotations
 
 import hashlib
-import os
 import sqlite3
-import stat
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -250,8 +248,7 @@ def submit_singles(ctx: ApiContext, singles: list[Single]) -> list[Accepted | Ba
     items: list[tuple[int, Submission]] = []
     for index, single in enumerate(singles):
         try:
-            real = ctx.allowed.check(single.path, "file_path")
-            size = _checked_size(real, single.path, "file_path")
+            real, size = ctx.allowed.check_file(single.path, "file_path")
             key = single.key
             if key is None and single.dedupe:
                 key = content_key(real, "file_path")
@@ -305,8 +302,8 @@ def _submit_paths(
     sizes = []
     for index, path in enumerate(paths):
         field = f"file_paths[{index}]"
-        real = ctx.allowed.check(path, field)
-        sizes.append(_checked_size(real, path, field))
+        real, size = ctx.allowed.check_file(path, field)
+        sizes.append(size)
         reals.append(real)
     if key is None and not dedupe:
         job_ids = ctx.processor.submit_batch(reals, priority, metadata, batch_id=batch_id)
@@ -427,16 +424,6 @@ def _accepted(
             "Idempotency-Key",
         )
     return Accepted(job_id, existing, job.file_path)
-
-
-def _checked_size(real: str, raw: str, field: str) -> int:
-    try:
-        info = os.stat(real)
-    except OSError:
-        raise ApiError(422, "file_not_found", f"file not found: {raw}", field) from None
-    if stat.S_ISDIR(info.st_mode):
-        raise ApiError(422, "unsupported", f"{raw} is a folder; submit the files inside it", field)
-    return info.st_size
 
 
 def content_key(real: str, field: str) -> str:
