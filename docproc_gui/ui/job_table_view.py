@@ -9,11 +9,19 @@ worker threads hold, so one paint of 25 rows x 12 columns took 40-90 ms under lo
 drawn once into a pixmap (by the same :class:`JobCellDelegate` code) and re-used for as
 long as what the row shows is unchanged, so a repaint is one ``drawPixmap`` per row plus
 the rows whose text, bar, selection or stripe actually changed.
+
+When many rows change at once (a flush that inserts hundreds of jobs above the visible
+ones), rendering all of them took 20-35 ms of the GUI thread under load. A paint
+therefore renders changed rows only until :data:`PAINT_BUDGET_S` is spent; the others
+show what they showed before (or, for rows never drawn, their stripe and file name) and
+a repaint :data:`CATCH_UP_MS` later finishes them, again within the budget.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QPoint, QRect, Qt, Signal
+import time
+
+from PySide6.QtCore import QEvent, QItemSelectionModel, QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter, QPaintEvent, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
@@ -36,6 +44,9 @@ WIDTHS = {
     "quality": 60,
 }
 ROW_CACHE_LIMIT = 400  # cached row pixmaps (a few screens); beyond it, keep the visible ones
+PAINT_BUDGET_S = 0.006  # rendering changed rows in one paint stops after this much time
+CATCH_UP_MS = 30  # then the rest are rendered by a repaint this much later
+NAME_COLUMN = COLUMN_KEYS.index("name")
 
 
 class JobTableView(QTableView):
@@ -81,6 +92,10 @@ class JobTableView(QTableView):
         # Row pixmaps: job id -> (what the row showed, its pixmap); the section layout.
         self._row_cache: dict[str, tuple[tuple[object, ...], QPixmap]] = {}
         self._sections: list[tuple[int, int, int]] | None = None  # (column, x, width)
+        self._catch_up = QTimer(self)
+        self._catch_up.setSingleShot(True)
+        self._catch_up.setInterval(CATCH_UP_MS)
+        self._catch_up.timeout.connect(self.viewport().update)
         header.sectionResized.connect(self._layout_changed)
         header.sectionMoved.connect(self._layout_changed)
         header.sectionCountChanged.connect(self._layout_changed)
@@ -131,6 +146,8 @@ class JobTableView(QTableView):
         selection = [(ranges.at(i).top(), ranges.at(i).bottom()) for i in range(ranges.size())]
         cache = self._row_cache
         used: dict[str, tuple[tuple[object, ...], QPixmap]] = {}
+        deadline = time.perf_counter() + PAINT_BUDGET_S
+        behind = False
         painter = QPainter(self.viewport())
         for row in range(first, last + 1):
             record = model.record_at(row)
@@ -145,7 +162,14 @@ class JobTableView(QTableView):
             )
             entry = cache.get(record.job_id)
             if entry is None or entry[0] != key:
-                entry = (key, self._render_row(record, row, selected, height))
+                if time.perf_counter() < deadline:
+                    entry = (key, self._render_row(record, row, selected, height))
+                else:
+                    behind = True
+                    if entry is None:  # never drawn: its stripe and name for now
+                        self._sketch_row(painter, x, y, record, row, selected, height)
+                        y += height
+                        continue
             used[record.job_id] = entry
             painter.drawPixmap(x, y, entry[1])
             y += height
@@ -153,6 +177,34 @@ class JobTableView(QTableView):
         if len(cache) + len(used) > ROW_CACHE_LIMIT:
             cache.clear()
         cache.update(used)
+        if behind and not self._catch_up.isActive():
+            self._catch_up.start()
+
+    def _sketch_row(
+        self,
+        painter: QPainter,
+        x: int,
+        y: int,
+        record: JobRecord,
+        row: int,
+        selected: bool,
+        height: int,
+    ) -> None:
+        """A row not rendered yet: its background and file name (a few Qt calls)."""
+        cells = self.cells
+        width = self.horizontalHeader().length()
+        background = cells.highlight if selected else cells.alternate if row % 2 else cells.base
+        painter.fillRect(QRect(x, y, width, height), background)
+        painter.setPen(cells.highlighted_text if selected else cells.text)
+        for column, left, size in self._section_layout():
+            if column == NAME_COLUMN:
+                area = QRect(x + left + 6, y, max(0, size - 12), height)
+                name = self.fontMetrics().elidedText(
+                    display_text(record, "name"), Qt.TextElideMode.ElideMiddle, area.width()
+                )
+                painter.drawText(
+                    area, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, name
+                )
 
     def _render_row(self, record: JobRecord, row: int, selected: bool, height: int) -> QPixmap:
         cells = self.cells

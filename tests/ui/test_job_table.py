@@ -192,3 +192,47 @@ def test_the_selected_row_is_painted_highlighted(noop_window: Any, tmp_path: Pat
 
     assert left_edge(ids[1]) == highlight
     assert left_edge(ids[0]) != highlight and left_edge(ids[2]) != highlight
+
+
+class SlowClock:
+    """Stands in for the view's clock: every reading is 2 ms later than the last."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def perf_counter(self) -> float:
+        self.now += 0.002
+        return self.now
+
+
+def test_a_paint_over_its_budget_finishes_the_rows_on_the_next(
+    noop_window: Any, tmp_path: Path, qtbot: Any, monkeypatch: Any
+) -> None:
+    from docproc_gui.ui import job_table_view
+
+    window = noop_window
+    names = [f"doc-{index:02d}.txt" for index in range(20)]
+    ids = queue(window, qtbot, make_files(tmp_path / "d", names))
+    qtbot.waitUntil(lambda: all(cell(window, i, "status") == "Completed" for i in ids),
+                    timeout=10_000)
+    table = window.table
+    table.resize(900, 400)
+    full = table.viewport().grab().toImage()  # every row rendered: the budget is real time
+
+    table._row_cache.clear()  # as after a flush that changed every visible row
+    monkeypatch.setattr(job_table_view, "time", SlowClock())  # ~3 rows fit a budget
+    first = table.viewport().grab().toImage()
+    assert first != full  # some rows are only sketched (stripe and name) for now
+    assert table._catch_up.isActive()
+    height = table.viewport().height()
+    visible = [i for i in ids if 0 <= table.rowViewportPosition(window.model.row_of(i)) < height]
+    assert len(visible) > 6
+
+    def caught_up() -> bool:
+        table.viewport().repaint()
+        return all(i in table._row_cache for i in visible)
+
+    with qtbot.waitSignal(table._catch_up.timeout, timeout=2_000):
+        pass
+    qtbot.waitUntil(caught_up, timeout=5_000)
+    assert table.viewport().grab().toImage() == full
