@@ -25,6 +25,7 @@ from docproc_gui.engine.sandbox import Sandbox
 from docproc_gui.store import ClaimedJob, JobChange, JobStore
 
 log = logging.getLogger(__name__)
+RECORD_TIMEOUT_S = 60.0  # a store that cannot commit for this long is not waited for
 
 
 class JobInterruptedError(Exception):
@@ -128,9 +129,10 @@ class JobRunner:
     def _fail(self, claimed: ClaimedJob, error: Exception) -> None:
         """Record ``error`` as the job's categorised failure.
 
-        Returns once that is committed: a retry it schedules is in the queue before the
-        worker looks for more work (the engine skips looking in a queue it emptied, and
-        wakes for retries it can see).
+        A failure that may be retried is committed before this returns: the retry is in
+        the queue before the worker looks for more work (the engine does not look in a
+        queue it emptied until something becomes claimable). Other failures share the
+        next group commit.
         """
         if isinstance(error, DocProcError):
             category, message = error.category, error.message
@@ -141,9 +143,12 @@ class JobRunner:
         else:  # a step's bug fails the job, not the app
             log.error("unexpected error for %s", claimed.job.file_path, exc_info=error)
             category, message = ErrorCategory.INTERNAL, f"{type(error).__name__}: {error}"
+        recorded = self.store.fail(claimed, category, message)
+        if not category.retryable:
+            return
         try:
-            self.store.fail(claimed, category, message).result()
-        except DocProcError:  # the store cannot write (a full disk): recovery requeues it
+            recorded.result(timeout=RECORD_TIMEOUT_S)
+        except Exception:  # a full disk, say: the job stays claimed and recovery requeues it
             log.exception("could not record the failure of %s", claimed.job.file_path)
 
     def _reporter(

@@ -11,6 +11,7 @@ work itself. Reads go through the reader engine and never block the writer (WAL)
 from __future__ import annotations
 
 import json
+import math
 import os
 import random
 import secrets
@@ -57,6 +58,9 @@ _INSERT_EVENT = (
 )
 _ANY_DUE = (
     f"SELECT 1 FROM jobs INDEXED BY ix_jobs_waiting WHERE {WAITING_SQL} AND not_before <= ? LIMIT 1"
+)
+_NEXT_DUE = (
+    f"SELECT min(not_before) FROM jobs INDEXED BY ix_jobs_waiting_created WHERE {WAITING_SQL}"
 )
 REFRESH_WAITING_EVERY_S = 5.0
 
@@ -156,7 +160,11 @@ class JobStore(JobQueries):
         self._waiting = 0
         self._waiting_checked = -1e18
         self.enqueued_generation = 0  # bumped whenever jobs become claimable
-        self._emptied_at_generation = -1  # see queue_emptied
+        # (generation, next due time) of the last claim that took every due job; see
+        # queue_emptied.
+        self._emptied: tuple[int, float] | None = None
+        self._retry_generation = 0  # bumped whenever a job starts waiting out a backoff
+        self._no_retries_at = -1  # the retry generation at which none was waiting
         self._waiting = self.count([S.QUEUED, S.RETRYING])
         self._waiting_checked = time.monotonic()
 
@@ -167,19 +175,36 @@ class JobStore(JobQueries):
 
     @property
     def queue_emptied(self) -> bool:
-        """True while the last claim took every due job and none became claimable since.
+        """True while a claim now would find nothing: the last claim took every due job,
+        nothing became claimable since, and the earliest job it left (a retry waiting
+        out its backoff) is not yet due.
 
-        A claim now would find nothing, unless a retry's backoff ran out meanwhile: the
-        engine wakes for those by their time and calls :meth:`forget_emptied`. Answered
-        without a query or a transaction, and safely so: every change that makes a job
-        claimable goes through :meth:`_grew` inside the writer, which serialises it with
-        claims, and only this process's engine writes the queue (EngineLock).
+        Answered without a query or a transaction, and safely so: every change that makes
+        a job claimable goes through :meth:`_grew` inside the writer, which serialises it
+        with claims; the clock is the only other way, and the claim noted when it next
+        turns a job due. Only this process's engine writes the queue (EngineLock).
         """
-        return self._emptied_at_generation == self.enqueued_generation
+        emptied = self._emptied
+        return (
+            emptied is not None
+            and emptied[0] == self.enqueued_generation
+            and self.clock() < emptied[1]
+        )
 
-    def forget_emptied(self) -> None:
-        """A retry's backoff ran out: the next claim must look (the clock made it due)."""
-        self._emptied_at_generation = -1
+    def next_retry_at(self) -> float | None:
+        """When the earliest job waiting out a retry backoff becomes due (epoch seconds).
+
+        The engine asks each time its workers run out of work, which is often; once a
+        query found no retry waiting, the answer stays None without a query until a
+        failure schedules one (only this process schedules retries).
+        """
+        generation = self._retry_generation
+        if self._no_retries_at == generation:
+            return None
+        due = super().next_retry_at()
+        if due is None:
+            self._no_retries_at = generation  # a retry scheduled meanwhile changed it
+        return due
 
     def _grew(self, number: int) -> None:
         self._waiting += number
@@ -323,14 +348,16 @@ class JobStore(JobQueries):
 
     def claim(self, limit: int, worker: str = "") -> list[ClaimedJob]:
         """Atomically take up to ``limit`` due jobs in effective-priority order."""
-        claimed, emptied_at = self.writer.call(self._claim_operation(limit, worker))
-        self._emptied_at_generation = emptied_at  # only once committed: a rollback took nothing
+        claimed, emptied = self.writer.call(self._claim_operation(limit, worker))
+        self._emptied = emptied  # only once committed: a claim rolled back took nothing
         return claimed
 
     def _claim_operation(
         self, limit: int, worker: str
-    ) -> Callable[[Connection, WriteBatch], tuple[list[ClaimedJob], int]]:
-        def operation(connection: Connection, batch: WriteBatch) -> tuple[list[ClaimedJob], int]:
+    ) -> Callable[[Connection, WriteBatch], tuple[list[ClaimedJob], tuple[int, float] | None]]:
+        def operation(
+            connection: Connection, batch: WriteBatch
+        ) -> tuple[list[ClaimedJob], tuple[int, float] | None]:
             now = self.clock()
             rows = connection.exec_driver_sql(
                 "UPDATE jobs SET status = 'PROCESSING', started_at = ?, updated_at = ?, "
@@ -364,9 +391,11 @@ class JobStore(JobQueries):
                 )
                 self._waiting = max(0, self._waiting - len(rows))
             # Did it take every due job? Then the engine need not claim again until
-            # something becomes claimable (see queue_emptied).
-            emptied = len(rows) < limit or not connection.exec_driver_sql(_ANY_DUE, (now,)).all()
-            return claimed, self.enqueued_generation if emptied else -1
+            # something becomes claimable or the earliest job left is due (queue_emptied).
+            if len(rows) == limit and connection.exec_driver_sql(_ANY_DUE, (now,)).all():
+                return claimed, None
+            due = connection.exec_driver_sql(_NEXT_DUE).scalar()
+            return claimed, (self.enqueued_generation, math.inf if due is None else due)
 
         return operation
 
@@ -450,6 +479,7 @@ class JobStore(JobQueries):
                     (now + delay, key, category.value, message, now, claimed.seq),
                 )
                 self._grew(1)
+                self._retry_generation += 1
                 event_message = (
                     f"{message} (retry {retry_count + 1} of {max_retries} in {delay:.1f} s)"
                 )

@@ -499,3 +499,68 @@ def test_jobs_submitted_while_workers_run_dry_all_complete(
     while processor.store.counts()["COMPLETED"] < len(job_ids) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert processor.store.counts()["COMPLETED"] == len(job_ids) > 600
+
+
+def test_failures_for_good_share_commits(make_processor: MakeProcessor, tmp_path: Path) -> None:
+    processor = make_processor(steps.misbehaving_pipeline(), max_workers=2)
+    document = tmp_path / "encrypted.pdf"
+    document.write_text("x")
+    processor.pause()
+    job_ids = processor.submit_batch([document] * 300)
+    commits = processor.store.writer.commits
+    processor.resume()
+    deadline = time.monotonic() + 30
+    while processor.store.counts()["FAILED"] < 300 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert processor.store.counts()["FAILED"] == len(job_ids)
+    # Nobody waits for a permanent failure's commit, so hundreds share a few commits.
+    assert processor.store.writer.commits - commits < 100
+
+
+def test_a_failure_the_store_cannot_record_does_not_stop_the_worker(
+    make_processor: MakeProcessor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+    from concurrent.futures import Future
+
+    processor = make_processor(steps.misbehaving_pipeline(), max_workers=1)
+    real_fail = processor.store.fail
+    broken: list[str] = []
+
+    def fail_once_unrecorded(claimed: Any, *args: Any, **kwargs: Any) -> Any:
+        if not broken:  # the first failure meets a locked database
+            broken.append(claimed.job.job_id)
+            future: Future[Any] = Future()
+            future.set_exception(sqlite3.OperationalError("database is locked"))
+            return future
+        return real_fail(claimed, *args, **kwargs)
+
+    monkeypatch.setattr(processor.store, "fail", fail_once_unrecorded)
+    flaky = tmp_path / "flaky-1.txt"
+    flaky.write_text("x")
+    fine = [tmp_path / f"fine-{index}.txt" for index in range(3)]
+    for path in fine:
+        path.write_text("x")
+    processor.pause()
+    flaky_id = processor.submit_job(flaky)
+    fine_ids = processor.submit_batch(fine)
+    processor.resume()
+    for job_id in fine_ids:
+        assert _wait_terminal(processor, job_id).status is S.COMPLETED
+    assert broken == [flaky_id]
+
+
+def test_submit_many_checks_paths_unless_the_caller_did(
+    make_processor: MakeProcessor, tmp_path: Path
+) -> None:
+    from docproc_gui.store import Submission
+
+    processor = make_processor()
+    processor.pause()
+    with pytest.raises(DocumentNotFoundError):
+        processor.submit_many([Submission(str(tmp_path / "absent.pdf"), file_size=10)])
+    assert processor.store.count() == 0
+    [job] = processor.submit_many(
+        [Submission(str(tmp_path / "resolved.pdf"), file_size=10)], prechecked=True
+    )
+    assert job.file_size == 10

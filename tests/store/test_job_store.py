@@ -350,30 +350,42 @@ def test_listing_active_jobs_in_order_with_paging(store: JobStore) -> None:
     assert [job.file_path for job in store.list_jobs([S.COMPLETED])] == ["/0"]
 
 
-def test_queue_emptied_holds_until_anything_becomes_claimable(store: JobStore) -> None:
-    assert not store.queue_emptied  # nobody has looked yet
-    store.submit("/a")
-    store.submit("/b")
-    assert len(store.claim(1, "t")) == 1
-    assert not store.queue_emptied  # a full claim: there may be more
-    [second] = store.claim(5, "t")
-    assert store.queue_emptied  # it took what was due: another claim would find nothing
-    assert store.claim(5, "t") == []
+def test_queue_emptied_holds_until_anything_becomes_claimable(
+    database: Database, settings: Settings
+) -> None:
+    now = [1000.0]
+    store = JobStore(database, settings.replace(retry_backoff_base=10.0), clock=lambda: now[0])
+    try:
+        assert not store.queue_emptied  # nobody has looked yet
+        store.submit("/a")
+        store.submit("/b")
+        assert len(store.claim(1, "t")) == 1
+        assert not store.queue_emptied  # a full claim: there may be more
+        [second] = store.claim(5, "t")
+        assert store.queue_emptied  # it took what was due: another claim would find nothing
+        assert store.claim(5, "t") == []
 
-    store.submit("/c")
-    assert not store.queue_emptied
-    [third] = store.claim(5, "t")
-    assert store.queue_emptied
-    store.requeue([third], "test")
-    assert not store.queue_emptied
-    [third] = store.claim(5, "t")
-    store.fail(third, ErrorCategory.TRANSIENT, "flaky").result()  # a retry is scheduled
-    assert not store.queue_emptied
-    store.claim(5, "t")
-    store.fail(second, ErrorCategory.CORRUPT, "broken").result()
-    assert store.queue_emptied  # a failure for good makes nothing claimable
-    store.retry(second.job.job_id)
-    assert not store.queue_emptied
+        store.submit("/c")
+        assert not store.queue_emptied
+        [third] = store.claim(5, "t")
+        assert store.queue_emptied
+        store.requeue([third], "test")
+        assert not store.queue_emptied
+        [third] = store.claim(5, "t")
+        store.fail(third, ErrorCategory.TRANSIENT, "flaky").result()  # a retry in ~10 s
+        assert not store.queue_emptied
+        assert store.claim(5, "t") == []  # not due yet
+        assert store.queue_emptied
+        now[0] += 60  # the clock alone makes the retry due: no write tells the store
+        assert not store.queue_emptied
+        assert [item.job.job_id for item in store.claim(5, "t")] == [third.job.job_id]
+
+        store.fail(second, ErrorCategory.CORRUPT, "broken").result()
+        assert store.queue_emptied  # a failure for good makes nothing claimable
+        store.retry(second.job.job_id)
+        assert not store.queue_emptied
+    finally:
+        store.close()
 
 
 def test_a_claim_that_rolled_back_does_not_mark_the_queue_emptied(
@@ -391,3 +403,19 @@ def test_a_claim_that_rolled_back_does_not_mark_the_queue_emptied(
     monkeypatch.undo()
     assert not store.queue_emptied
     assert [item.job.file_path for item in store.claim(5, "t")] == ["/waiting"]
+
+
+def test_next_retry_at_sees_every_retry_scheduled_after_it_found_none(
+    store: JobStore,
+) -> None:
+    store.submit("/flaky")
+    [claimed] = store.claim(5, "t")
+    assert store.next_retry_at() is None  # nothing waits out a backoff (and it remembers)
+    store.fail(claimed, ErrorCategory.TRANSIENT, "io").result()
+    due = store.next_retry_at()
+    job = store.get(claimed.job.job_id)
+    assert due is not None and job.status is S.RETRYING
+    assert job.next_attempt_at is not None
+    assert abs(due - job.next_attempt_at.timestamp()) < 0.01
+    store.cancel_waiting(job.job_id)
+    assert store.next_retry_at() is None

@@ -388,7 +388,9 @@ def _submit_keyed(ctx: ApiContext, items: list[Submission], batch_id: str | None
         slots.append(len(unique))
         unique.append(item)
     before = time.time()
-    jobs = _retry_on_key_race(lambda: processor.submit_many(unique, batch_id=batch_id))
+    jobs = _retry_on_key_race(
+        lambda: processor.submit_many(unique, batch_id=batch_id, prechecked=True)
+    )
     accepted = []
     seen: set[str] = set()
     for slot in slots:
