@@ -57,6 +57,7 @@ STUCK_GRACE_S = 30.0
 # many), long ones one per idle worker (nothing sits claimed but unstarted for long).
 CLAIM_HORIZON_S = 0.05
 MAX_CLAIM_BATCH = 256
+IDLE_LINGER_S = 0.05  # how long a worker loop with nothing to do waits for work
 
 
 @dataclass(slots=True)
@@ -104,6 +105,8 @@ class BackgroundProcessor(QObject):
         self._buffer: deque[ClaimedJob] = deque()
         self._running: dict[str, _Running] = {}
         self._loops = 0
+        self._idle_loops = 0  # loops waiting a moment for work before they end
+        self._work_arrived = threading.Condition(self._lock)
         self._paused = False
         self._stopping = False
         self._closed = False
@@ -153,6 +156,8 @@ class BackgroundProcessor(QObject):
             return
         self._stopping = True
         self._stop_event.set()
+        with self._lock:
+            self._work_arrived.notify_all()
         if self._wake_timer is not None:
             self._wake_timer.cancel()
         self._return_buffer("shutdown")
@@ -190,6 +195,8 @@ class BackgroundProcessor(QObject):
         if self._paused:
             return
         self._paused = True
+        with self._lock:
+            self._work_arrived.notify_all()
         self._return_buffer("paused")
         if self._signals is not None:
             self._signals.paused_changed.emit(True)
@@ -514,19 +521,25 @@ class BackgroundProcessor(QObject):
     # ------------------------------------------------------------------ workers
 
     def _ensure_workers(self) -> None:
-        """Start worker loops for the backlog, up to ``max_workers`` (any thread)."""
+        """Wake idle worker loops and start more for the backlog, up to ``max_workers``
+        (any thread)."""
         if self._paused or self._stopping:
             return
         with self._lock:
             backlog = self.store.waiting_estimate + len(self._buffer)
             wanted = min(self.settings.max_workers, max(backlog, 0))
+            busy = self._loops - self._idle_loops
+            if self._idle_loops and wanted > busy:
+                self._work_arrived.notify(wanted - busy)
             to_start = wanted - self._loops
             self._loops += max(0, to_start)
         for _ in range(to_start):
             self.pool.start(self._worker_loop)
 
     def _worker_loop(self) -> None:
-        """Runs on a pool thread: claim and run jobs until none is due."""
+        """Runs on a pool thread: claim and run jobs until none is due and none arrives
+        for :data:`IDLE_LINGER_S` (work that trickles in finds the loop still running,
+        instead of starting a new one per submission)."""
         counted = True
         try:
             while not (self._paused or self._stopping):
@@ -539,6 +552,11 @@ class BackgroundProcessor(QObject):
                     with self._lock:
                         # Work submitted while we looked would find no loop to run it.
                         if self.store.enqueued_generation != generation:
+                            continue
+                        self._idle_loops += 1
+                        woken = self._work_arrived.wait(IDLE_LINGER_S)
+                        self._idle_loops -= 1
+                        if woken or self.store.enqueued_generation != generation:
                             continue
                         self._loops -= 1
                         counted = False

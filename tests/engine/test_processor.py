@@ -564,3 +564,49 @@ def test_submit_many_checks_paths_unless_the_caller_did(
         [Submission(str(tmp_path / "resolved.pdf"), file_size=10)], prechecked=True
     )
     assert job.file_size == 10
+
+
+def test_work_that_trickles_in_reuses_the_idle_worker_loop(
+    make_processor: MakeProcessor, sample_files: list[Path]
+) -> None:
+    processor = make_processor(max_workers=2)
+    starts: list[int] = []
+    real_start = processor.pool.start
+
+    def counting_start(runnable: Any) -> None:
+        starts.append(1)
+        real_start(runnable)
+
+    processor.pool.start = counting_start  # type: ignore[method-assign]
+    for path in sample_files * 4:  # 20 jobs, one at a time, each awaited
+        job_id = processor.submit_job(path)
+        assert _wait_terminal(processor, job_id).status is S.COMPLETED
+    assert len(starts) <= 4  # not one loop start per job
+
+    deadline = time.monotonic() + 5
+    while processor._loops and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert processor._loops == 0  # idle loops end once nothing arrives
+
+
+def test_pause_and_shutdown_end_idle_worker_loops_at_once(
+    make_processor: MakeProcessor, sample_files: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from docproc_gui.engine import processor as processor_module
+
+    monkeypatch.setattr(processor_module, "IDLE_LINGER_S", 30.0)
+    processor = make_processor(max_workers=2)
+    job_id = processor.submit_job(sample_files[0])
+    assert _wait_terminal(processor, job_id).status is S.COMPLETED
+    assert processor._loops >= 1  # lingering for more work
+    processor.pause()
+    deadline = time.monotonic() + 5
+    while processor._loops and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert processor._loops == 0
+    processor.resume()
+    job_id = processor.submit_job(sample_files[1])
+    assert _wait_terminal(processor, job_id).status is S.COMPLETED
+    started = time.monotonic()
+    processor.shutdown(wait=True, timeout=20)
+    assert time.monotonic() - started < 5
