@@ -47,6 +47,7 @@ from docproc_gui.ui.statistics_tab import StatisticsTab
 from docproc_gui.ui.status_filter import StatusFilter
 from docproc_gui.ui.submitter import SubmitReport, Submitter
 from docproc_gui.ui.tasks import TaskRunner
+from docproc_gui.ui.throttle import Throttle
 from docproc_gui.ui.tray import TrayController
 
 FILE_FILTER = "Documents ({});;All files (*)".format(
@@ -216,7 +217,9 @@ class MainWindow(QMainWindow):
         self.drop_zone.add_folder_requested.connect(self.choose_folder)
         self.drop_filter.paths_dropped.connect(self.add_paths)
         self.submitter.started.connect(self._queuing_started)
-        self.submitter.progressed.connect(self._queuing_progressed)
+        # At most 5 updates a second: the bar repaints at once on every new value.
+        self._queuing_throttle = Throttle(self._queuing_progressed, 200, self)
+        self.submitter.progressed.connect(self._queuing_throttle.call)
         self.submitter.finished.connect(self._queuing_finished)
         self.details.document_requested.connect(self.show_document)
         self.notifications.job_requested.connect(self.show_job)
@@ -275,6 +278,7 @@ class MainWindow(QMainWindow):
         self.show_message(f"Queuing… {queued:,} of {found:,} found so far")
 
     def _queuing_finished(self, report: SubmitReport) -> None:
+        self._queuing_throttle.cancel()  # a late "Queuing…" would hide the summary
         if not self.submitter.busy:
             self.queuing.hide()
         self.show_message(report.summary)
