@@ -544,7 +544,7 @@ class BackgroundProcessor(QObject):
         try:
             while not (self._paused or self._stopping):
                 delay = self._limiter.delay()
-                if delay and self._stop_event.wait(delay):
+                if delay and (self._stop_event.wait(delay) or self._paused):
                     break
                 generation = self.store.enqueued_generation
                 claimed = self._next_job()
@@ -553,10 +553,20 @@ class BackgroundProcessor(QObject):
                         # Work submitted while we looked would find no loop to run it.
                         if self.store.enqueued_generation != generation:
                             continue
+                        if self._paused or self._stopping:  # their notify came before
+                            self._loops -= 1
+                            counted = False
+                            break
+                        # Wait for work, or until a retry left in the queue is due.
+                        linger = min(IDLE_LINGER_S, self.store.next_due_in())
                         self._idle_loops += 1
-                        woken = self._work_arrived.wait(IDLE_LINGER_S)
+                        woken = self._work_arrived.wait(max(0.0, linger))
                         self._idle_loops -= 1
-                        if woken or self.store.enqueued_generation != generation:
+                        if (
+                            woken
+                            or self.store.enqueued_generation != generation
+                            or self.store.next_due_in() <= 0
+                        ):
                             continue
                         self._loops -= 1
                         counted = False
@@ -568,8 +578,9 @@ class BackgroundProcessor(QObject):
             with self._lock:
                 if counted:
                     self._loops -= 1
-                last = self._loops == 0
-            if last and not self._stopping:
+                spare = self._loops < self.settings.max_workers
+            # A retry may come due while the other loops run long jobs: wake for it.
+            if spare and not self._stopping:
                 self._schedule_wake()
 
     def _next_job(self) -> ClaimedJob | None:

@@ -191,6 +191,12 @@ class JobStore(JobQueries):
             and self.clock() < emptied[1]
         )
 
+    def next_due_in(self) -> float:
+        """Seconds until the earliest job the last emptying claim left becomes due
+        (infinite when it left none, or when nothing is known)."""
+        emptied = self._emptied
+        return math.inf if emptied is None else emptied[1] - self.clock()
+
     def next_retry_at(self) -> float | None:
         """When the earliest job waiting out a retry backoff becomes due (epoch seconds).
 

@@ -610,3 +610,31 @@ def test_pause_and_shutdown_end_idle_worker_loops_at_once(
     started = time.monotonic()
     processor.shutdown(wait=True, timeout=20)
     assert time.monotonic() - started < 5
+
+
+def test_a_retry_comes_due_for_a_loop_waiting_idle(
+    make_processor: MakeProcessor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from docproc_gui.engine import processor as processor_module
+
+    monkeypatch.setattr(processor_module, "IDLE_LINGER_S", 30.0)
+    processor = make_processor(steps.misbehaving_pipeline(), max_workers=1)
+    flaky = tmp_path / "flaky-1.txt"  # fails once (transient), then succeeds
+    flaky.write_text("x")
+    started = time.monotonic()
+    job = _wait_terminal(processor, processor.submit_job(flaky), timeout=20)
+    assert job.status is S.COMPLETED and job.attempts == 2
+    assert time.monotonic() - started < 10  # not after the 30 s the idle loop waits
+
+
+def test_a_paced_worker_does_not_start_a_job_once_paused(
+    make_processor: MakeProcessor, sample_files: list[Path]
+) -> None:
+    processor = make_processor(throughput_limit_per_min=60, max_workers=1)  # one a second
+    processor.pause()
+    job_ids = processor.submit_batch(sample_files[:3])
+    processor.resume()
+    _wait_terminal(processor, job_ids[0])
+    processor.pause()  # the loop now sleeps out its pacing delay for the second job
+    time.sleep(2.0)
+    assert [processor.get_job(i).status for i in job_ids[1:]] == [S.QUEUED, S.QUEUED]

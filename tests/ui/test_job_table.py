@@ -195,13 +195,14 @@ def test_the_selected_row_is_painted_highlighted(noop_window: Any, tmp_path: Pat
 
 
 class SlowClock:
-    """Stands in for the view's clock: every reading is 2 ms later than the last."""
+    """Stands in for a module's clock: every reading is ``step`` seconds after the last."""
 
-    def __init__(self) -> None:
+    def __init__(self, step: float = 0.002) -> None:
         self.now = 0.0
+        self.step = step
 
     def perf_counter(self) -> float:
-        self.now += 0.002
+        self.now += self.step
         return self.now
 
 
@@ -238,3 +239,25 @@ def test_a_paint_over_its_budget_finishes_the_rows_on_the_next(
         pass
     qtbot.waitUntil(caught_up, timeout=5_000)
     assert table.viewport().grab().toImage() == full
+
+
+def test_every_paint_renders_at_least_one_waiting_row(
+    noop_window: Any, tmp_path: Path, qtbot: Any, monkeypatch: Any
+) -> None:
+    from docproc_gui.ui import job_table_view
+
+    window = noop_window
+    names = [f"doc-{index:02d}.txt" for index in range(20)]
+    ids = queue(window, qtbot, make_files(tmp_path / "d", names))
+    qtbot.waitUntil(lambda: all(cell(window, i, "status") == "Completed" for i in ids),
+                    timeout=10_000)
+    table = window.table
+    table.resize(900, 400)
+    table.viewport().repaint()
+    table._row_cache.clear()
+    monkeypatch.setattr(job_table_view, "time", SlowClock(0.05))  # one row uses the budget
+    height = table.viewport().height()
+    visible = [i for i in ids if 0 <= table.rowViewportPosition(window.model.row_of(i)) < height]
+    for painted in range(1, len(visible) + 1):
+        table.viewport().repaint()
+        assert sum(i in table._row_cache for i in visible) == painted
