@@ -23,7 +23,7 @@ from docproc_gui.domain import (
     ProcessingStatus,
 )
 from docproc_gui.store.database import Database
-from docproc_gui.store.schema import COUNT_BY_STATUS_SQL, RUNNING_SQL, WAITING_SQL
+from docproc_gui.store.queue_sql import COUNT_BY_STATUS_SQL, RUNNING_SQL, WAITING_SQL
 from docproc_gui.store.writer import ExecutesSql
 
 S = ProcessingStatus

@@ -42,7 +42,7 @@ from docproc_gui.store.job_queries import (
 )
 from docproc_gui.store.priority import PriorityPolicy
 from docproc_gui.store.progress_journal import ProgressJournal
-from docproc_gui.store.schema import RUNNING_SQL, WAITING_SQL
+from docproc_gui.store.queue_sql import RUNNING_SQL, WAITING_SQL
 from docproc_gui.store.writer import GroupCommitWriter, WriteBatch
 from docproc_gui.store.writer import WriterConnection as Connection
 

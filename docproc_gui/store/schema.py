@@ -13,27 +13,11 @@ from typing import Any
 from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from docproc_gui.store.queue_sql import RUNNING_SQL, WAITING_SQL
+
 
 class Base(DeclarativeBase):
     pass
-
-
-WAITING_SQL = "status IN ('QUEUED', 'RETRYING')"
-RUNNING_SQL = (
-    "status IN ('PROCESSING', 'CLASSIFYING', 'EXTRACTING', 'INTEGRATING', 'QUALITY_CHECK')"
-)
-FINISHED_SQL = "completed_at IS NOT NULL"
-
-# Jobs per status without a status index (one index less on every insert) and without
-# scanning the history: waiting and running jobs are counted from their partial indexes,
-# finished ones from the trigger-maintained daily statistics (migration 0003).
-COUNT_BY_STATUS_SQL = (
-    f"SELECT status, count(*) FROM jobs INDEXED BY ix_jobs_waiting_created WHERE {WAITING_SQL} "
-    "GROUP BY status UNION ALL "
-    f"SELECT status, count(*) FROM jobs INDEXED BY ix_jobs_running WHERE {RUNNING_SQL} "
-    "GROUP BY status UNION ALL "
-    "SELECT status, sum(jobs) FROM job_daily_stats GROUP BY status"
-)
 
 
 class JobRow(Base):

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from docproc_gui.store.database import Database
-from docproc_gui.store.schema import COUNT_BY_STATUS_SQL, FINISHED_SQL, RUNNING_SQL, WAITING_SQL
+from docproc_gui.store.queue_sql import COUNT_BY_STATUS_SQL, FINISHED_SQL, RUNNING_SQL, WAITING_SQL
 
 DAY = 86400.0
 RECENT_DURATIONS = 1000
