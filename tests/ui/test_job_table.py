@@ -206,18 +206,28 @@ class SlowClock:
         return self.now
 
 
+def twenty_finished_rows(window: Any, tmp_path: Path, qtbot: Any) -> tuple[Any, list[str]]:
+    """The table, 900 x 400, showing twenty completed jobs; and their ids."""
+    names = [f"doc-{index:02d}.txt" for index in range(20)]
+    ids = queue(window, qtbot, make_files(tmp_path / "d", names))
+    qtbot.waitUntil(lambda: all(cell(window, i, "status") == "Completed" for i in ids),
+                    timeout=10_000)
+    window.table.resize(900, 400)
+    return window.table, ids
+
+
+def visible_ids(window: Any, ids: list[str]) -> list[str]:
+    table, height = window.table, window.table.viewport().height()
+    return [i for i in ids if 0 <= table.rowViewportPosition(window.model.row_of(i)) < height]
+
+
 def test_a_paint_over_its_budget_finishes_the_rows_on_the_next(
     noop_window: Any, tmp_path: Path, qtbot: Any, monkeypatch: Any
 ) -> None:
     from docproc_gui.ui import job_table_view
 
     window = noop_window
-    names = [f"doc-{index:02d}.txt" for index in range(20)]
-    ids = queue(window, qtbot, make_files(tmp_path / "d", names))
-    qtbot.waitUntil(lambda: all(cell(window, i, "status") == "Completed" for i in ids),
-                    timeout=10_000)
-    table = window.table
-    table.resize(900, 400)
+    table, ids = twenty_finished_rows(window, tmp_path, qtbot)
     monkeypatch.setattr(job_table_view, "PAINT_BUDGET_S", 60.0)
     full = table.viewport().grab().toImage()  # every row rendered, however busy the machine
 
@@ -227,8 +237,7 @@ def test_a_paint_over_its_budget_finishes_the_rows_on_the_next(
     first = table.viewport().grab().toImage()
     assert first != full  # some rows are only sketched (stripe and name) for now
     assert table._catch_up.isActive()
-    height = table.viewport().height()
-    visible = [i for i in ids if 0 <= table.rowViewportPosition(window.model.row_of(i)) < height]
+    visible = visible_ids(window, ids)
     assert len(visible) > 6
 
     def caught_up() -> bool:
@@ -247,17 +256,11 @@ def test_every_paint_renders_at_least_one_waiting_row(
     from docproc_gui.ui import job_table_view
 
     window = noop_window
-    names = [f"doc-{index:02d}.txt" for index in range(20)]
-    ids = queue(window, qtbot, make_files(tmp_path / "d", names))
-    qtbot.waitUntil(lambda: all(cell(window, i, "status") == "Completed" for i in ids),
-                    timeout=10_000)
-    table = window.table
-    table.resize(900, 400)
+    table, ids = twenty_finished_rows(window, tmp_path, qtbot)
     table.viewport().repaint()
     table._row_cache.clear()
     monkeypatch.setattr(job_table_view, "time", SlowClock(0.05))  # one row uses the budget
-    height = table.viewport().height()
-    visible = [i for i in ids if 0 <= table.rowViewportPosition(window.model.row_of(i)) < height]
+    visible = visible_ids(window, ids)
     for painted in range(1, len(visible) + 1):
         table.viewport().repaint()
         assert sum(i in table._row_cache for i in visible) == painted
