@@ -549,27 +549,9 @@ class BackgroundProcessor(QObject):
                 generation = self.store.enqueued_generation
                 claimed = self._next_job()
                 if claimed is None:
-                    with self._lock:
-                        # Work submitted while we looked would find no loop to run it.
-                        if self.store.enqueued_generation != generation:
-                            continue
-                        if self._paused or self._stopping:  # their notify came before
-                            self._loops -= 1
-                            counted = False
-                            break
-                        # Wait for work, or until a retry left in the queue is due.
-                        linger = min(IDLE_LINGER_S, self.store.next_due_in())
-                        self._idle_loops += 1
-                        woken = self._work_arrived.wait(max(0.0, linger))
-                        self._idle_loops -= 1
-                        if (
-                            woken
-                            or self.store.enqueued_generation != generation
-                            or self.store.next_due_in() <= 0
-                        ):
-                            continue
-                        self._loops -= 1
-                        counted = False
+                    if self._idle(generation):
+                        continue
+                    counted = False
                     break
                 self._execute(claimed)
         except Exception:
@@ -582,6 +564,22 @@ class BackgroundProcessor(QObject):
             # A retry may come due while the other loops run long jobs: wake for it.
             if spare and not self._stopping:
                 self._schedule_wake()
+
+    def _idle(self, generation: int) -> bool:
+        """A loop found no job: wait for work, or until a retry left in the queue is due.
+        True to look again; False when the loop ends (it is no longer counted)."""
+        store = self.store
+        with self._lock:
+            if store.enqueued_generation != generation:
+                return True  # work submitted while we looked would find no loop to run it
+            if not (self._paused or self._stopping):  # (their notify may have come before)
+                self._idle_loops += 1
+                woken = self._work_arrived.wait(max(0.0, min(IDLE_LINGER_S, store.next_due_in())))
+                self._idle_loops -= 1
+                if woken or store.enqueued_generation != generation or store.next_due_in() <= 0:
+                    return True
+            self._loops -= 1
+            return False
 
     def _next_job(self) -> ClaimedJob | None:
         with self._claim_lock:
@@ -617,15 +615,18 @@ class BackgroundProcessor(QObject):
         self.store.requeue(unstarted, reason)
 
     def _schedule_wake(self) -> None:
-        """When the queue only holds retries waiting out their backoff, wake up for them."""
+        """When the queue holds retries waiting out their backoff, wake up for the first
+        (any thread: loops that end call it)."""
         due = self.store.next_retry_at()
         if due is None:
             return
-        if self._wake_timer is not None:
-            self._wake_timer.cancel()
-        self._wake_timer = threading.Timer(max(0.0, due - time.time()) + 0.01, self._ensure_workers)
-        self._wake_timer.daemon = True
-        self._wake_timer.start()
+        timer = threading.Timer(max(0.0, due - time.time()) + 0.01, self._ensure_workers)
+        timer.daemon = True
+        with self._lock:
+            previous, self._wake_timer = self._wake_timer, timer
+        if previous is not None:
+            previous.cancel()
+        timer.start()
 
 
 def _checked_file(file_path: str | os.PathLike[str]) -> tuple[str, int]:
