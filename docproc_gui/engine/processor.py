@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import os
 import socket
 import stat
@@ -616,11 +617,17 @@ class BackgroundProcessor(QObject):
 
     def _schedule_wake(self) -> None:
         """When the queue holds retries waiting out their backoff, wake up for the first
-        (any thread: loops that end call it)."""
-        due = self.store.next_retry_at()
-        if due is None:
+        (any thread: loops that end call it). The last claim noted when that is; only
+        when its note is out of date does this ask the database."""
+        store = self.store
+        if store.queue_emptied:
+            wait = store.next_due_in()
+        else:
+            due = store.next_retry_at()
+            wait = math.inf if due is None else due - time.time()
+        if math.isinf(wait):
             return
-        timer = threading.Timer(max(0.0, due - time.time()) + 0.01, self._ensure_workers)
+        timer = threading.Timer(max(0.0, wait) + 0.01, self._ensure_workers)
         timer.daemon = True
         with self._lock:
             previous, self._wake_timer = self._wake_timer, timer

@@ -163,8 +163,6 @@ class JobStore(JobQueries):
         # (generation, next due time) of the last claim that took every due job; see
         # queue_emptied.
         self._emptied: tuple[int, float] | None = None
-        self._retry_generation = 0  # bumped whenever a job starts waiting out a backoff
-        self._no_retries_at = -1  # the retry generation at which none was waiting
         self._waiting = self.count([S.QUEUED, S.RETRYING])
         self._waiting_checked = time.monotonic()
 
@@ -196,21 +194,6 @@ class JobStore(JobQueries):
         (infinite when it left none, or when nothing is known)."""
         emptied = self._emptied
         return math.inf if emptied is None else emptied[1] - self.clock()
-
-    def next_retry_at(self) -> float | None:
-        """When the earliest job waiting out a retry backoff becomes due (epoch seconds).
-
-        The engine asks each time its workers run out of work, which is often; once a
-        query found no retry waiting, the answer stays None without a query until a
-        failure schedules one (only this process schedules retries).
-        """
-        generation = self._retry_generation
-        if self._no_retries_at == generation:
-            return None
-        due = super().next_retry_at()
-        if due is None:
-            self._no_retries_at = generation  # a retry scheduled meanwhile changed it
-        return due
 
     def _grew(self, number: int) -> None:
         self._waiting += number
@@ -485,7 +468,6 @@ class JobStore(JobQueries):
                     (now + delay, key, category.value, message, now, claimed.seq),
                 )
                 self._grew(1)
-                self._retry_generation += 1
                 event_message = (
                     f"{message} (retry {retry_count + 1} of {max_retries} in {delay:.1f} s)"
                 )
