@@ -305,13 +305,7 @@ def _submit_paths(
         real, size = ctx.allowed.check_file(path, field)
         sizes.append(size)
         reals.append(real)
-    if key is None and not dedupe:
-        job_ids = ctx.processor.submit_batch(reals, priority, metadata, batch_id=batch_id)
-        return [Accepted(job_id, False, real) for job_id, real in zip(job_ids, reals, strict=True)]
-    keys = [
-        f"{key}#{index}" if key else content_key(real, f"file_paths[{index}]")
-        for index, real in enumerate(reals)
-    ]
+    keys = [_item_key(key, dedupe, real, index) for index, real in enumerate(reals)]
     items = [
         Submission(real, priority, metadata, None, item_key, size)
         for real, item_key, size in zip(reals, keys, sizes, strict=True)
@@ -366,13 +360,19 @@ def _submit_uploads(
     return accepted
 
 
-def _submit_keyed(ctx: ApiContext, items: list[Submission], batch_id: str | None) -> list[Accepted]:
-    """Submit items (with or without idempotency keys) in one transaction, all or none.
+def _item_key(key: str | None, dedupe: bool, real: str, index: int) -> str | None:
+    """The idempotency key of a batch's ``index``-th file: none, the request's key
+    numbered, or the file's content hash (``dedupe``)."""
+    if key is None and not dedupe:
+        return None
+    return f"{key}#{index}" if key else content_key(real, f"file_paths[{index}]")
 
-    ``BackgroundProcessor.submit_batch`` takes no keys or per-item metadata yet, so this
-    goes to the store and then wakes the workers the way ``submit_batch`` does. Items
+
+def _submit_keyed(ctx: ApiContext, items: list[Submission], batch_id: str | None) -> list[Accepted]:
+    """Submit items (with or without idempotency keys) in one transaction, all or none,
+    through ``submit_many`` (their paths are resolved and measured already). Items
     repeating a key of the same call are submitted once (the store would fail on the
-    unique key). A job is "existing" when it was created before this call.
+    unique key). A keyed job is "existing" when it was created before this call.
     """
     processor = ctx.processor
     first_of: dict[str, int] = {}
@@ -396,7 +396,8 @@ def _submit_keyed(ctx: ApiContext, items: list[Submission], batch_id: str | None
     for slot in slots:
         job = jobs[slot]
         created = job.created_at.timestamp() if job.created_at is not None else before
-        existing = created < before or job.job_id in seen
+        keyed = unique[slot].idempotency_key is not None  # a keyless job is always new
+        existing = keyed and (created < before or job.job_id in seen)
         seen.add(job.job_id)
         accepted.append(Accepted(job.job_id, existing, job.file_path))
     return accepted
