@@ -528,7 +528,9 @@ class BackgroundProcessor(QObject):
             return
         with self._lock:
             backlog = self.store.waiting_estimate + len(self._buffer)
-            wanted = min(self.settings.max_workers, max(backlog, 0))
+            # A loop running a job cannot take more until it is done: the backlog needs
+            # loops of its own (a small file must not wait behind a long one).
+            wanted = min(self.settings.max_workers, len(self._running) + max(backlog, 0))
             busy = self._loops - self._idle_loops
             if self._idle_loops and wanted > busy:
                 self._work_arrived.notify(wanted - busy)

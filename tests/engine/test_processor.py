@@ -638,3 +638,19 @@ def test_a_paced_worker_does_not_start_a_job_once_paused(
     processor.pause()  # the loop now sleeps out its pacing delay for the second job
     time.sleep(2.0)
     assert [processor.get_job(i).status for i in job_ids[1:]] == [S.QUEUED, S.QUEUED]
+
+
+def test_a_small_file_does_not_wait_behind_a_long_one(
+    make_processor: MakeProcessor, tmp_path: Path
+) -> None:
+    processor = make_processor(steps.sleeping_pipeline(), max_workers=2, sandbox_processes=2)
+    long_file, small_file = tmp_path / "long.txt", tmp_path / "small.txt"
+    long_file.write_text("30")  # its step sleeps 30 s
+    small_file.write_text("0")
+    long_id = processor.submit_job(long_file)
+    deadline = time.monotonic() + 20
+    while processor.active_workers == 0 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    small = _wait_terminal(processor, processor.submit_job(small_file), timeout=20)
+    assert small.status is S.COMPLETED
+    assert processor.get_job(long_id).status.is_running  # the second worker took it
