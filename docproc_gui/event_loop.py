@@ -9,9 +9,12 @@ not to the work (profiled with ``py-spy --gil`` under ``benchmarks/api_throughpu
 :class:`BatchingQEventLoop` keeps qasync for everything else (sockets, timers with a
 delay, executors, running and stopping with the Qt application) and gives callbacks a
 ready queue, as asyncio's own loops have: ``call_soon`` appends to it, and one zero-delay
-Qt timer runs every callback that was ready when it fired. Callbacks added meanwhile run
-in the next batch, after Qt has handled its own events (painting, input), so a busy
-server cannot starve the window. Callbacks from other threads (and signal handlers) go
+Qt timer runs every callback that was ready when it fired, then, in rounds, the callbacks
+those made ready, for up to :data:`BATCH_BUDGET_S`; what is left runs in the next batch,
+after Qt has handled its own events (painting, input), so a busy server cannot starve the
+window. (A request resumed by a thread's result takes three such rounds: the result
+arrives, the future resolves, the handler's task resumes; each used to cost a Qt event
+loop iteration of its own.) Callbacks from other threads (and signal handlers) go
 into an inbox, and only the first of a burst posts a wake-up to the loop's thread.
 
 Measured with ``benchmarks/api_throughput.py --client ab --trivial``: 4,797 requests/s on
@@ -24,12 +27,18 @@ import asyncio
 import contextlib
 import contextvars
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from typing import Any
 
 import qasync
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
+
+# How long one batch may keep running the callbacks that its own callbacks made ready
+# (a future resolved, the task awaiting it resumed, its response written) before Qt
+# gets its turn.
+BATCH_BUDGET_S = 0.002
 
 
 class _Waker(QObject):
@@ -87,15 +96,20 @@ class BatchingQEventLoop(qasync.QEventLoop):
     def _run_batch(self) -> None:
         self._batch_scheduled = False
         ready = self._ready
-        left = len(ready)
+        deadline = time.perf_counter() + BATCH_BUDGET_S
         try:
-            # "and ready": a callback that runs a nested Qt event loop (a modal dialog)
-            # lets later batches take handles that were counted here.
-            while left and ready:
-                left -= 1
-                handle = ready.popleft()
-                if not handle._cancelled:
-                    handle._run()
+            while ready:
+                # One round: the callbacks ready now. "and ready": a callback that runs
+                # a nested Qt event loop (a modal dialog) lets later batches take handles
+                # that were counted here.
+                left = len(ready)
+                while left and ready:
+                    left -= 1
+                    handle = ready.popleft()
+                    if not handle._cancelled:
+                        handle._run()
+                if time.perf_counter() >= deadline:
+                    break  # Qt's turn; the rest runs in the next batch
         finally:  # whatever a callback raised, what is ready still runs
             if ready and not self._batch_scheduled and not self.is_closed():
                 self._schedule_batch()

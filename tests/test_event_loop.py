@@ -43,7 +43,7 @@ def test_callbacks_run_in_the_order_they_were_scheduled(loop: BatchingQEventLoop
     assert seen == list(range(100))
 
 
-def test_a_callback_scheduled_by_a_callback_runs_in_a_later_batch(
+def test_a_callback_scheduled_by_a_callback_runs_after_those_ready_before_it(
     loop: BatchingQEventLoop,
 ) -> None:
     seen: list[str] = []
@@ -60,6 +60,27 @@ def test_a_callback_scheduled_by_a_callback_runs_in_a_later_batch(
 
     loop.run_until_complete(main())
     assert seen == ["first", "second", "scheduled by first"]
+
+
+def test_a_short_chain_of_callbacks_runs_without_a_qt_iteration_between_links(
+    loop: BatchingQEventLoop,
+) -> None:
+    """A resumed request (result, future, task) must not pay a Qt iteration per link."""
+    seen: list[str] = []
+
+    def link(number: int) -> None:
+        seen.append(f"link {number}")
+        if number < 3:
+            loop.call_soon(link, number + 1)
+
+    async def main() -> None:
+        QTimer.singleShot(0, lambda: seen.append("qt"))
+        loop.call_soon(link, 1)
+        while "qt" not in seen:
+            await asyncio.sleep(0.001)
+
+    loop.run_until_complete(main())
+    assert seen.index("link 3") < seen.index("qt")
 
 
 def test_a_cancelled_handle_does_not_run(loop: BatchingQEventLoop) -> None:
