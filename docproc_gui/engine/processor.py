@@ -59,6 +59,11 @@ STUCK_GRACE_S = 30.0
 CLAIM_HORIZON_S = 0.05
 MAX_CLAIM_BATCH = 256
 IDLE_LINGER_S = 0.05  # how long a worker loop with nothing to do waits for work
+# A claim that took every due job means the workers keep up with the arrivals. The next
+# claim then waits until this long after it, so that work trickling in is claimed (and
+# its steps journaled) a group per transaction instead of one job each. A job arriving
+# at an engine that has not claimed for this long starts at once.
+CLAIM_GATHER_S = 0.05
 
 
 @dataclass(slots=True)
@@ -116,6 +121,7 @@ class BackgroundProcessor(QObject):
         self._wake_timer: threading.Timer | None = None
         self._stats_cache: tuple[float, QueueStatistics] | None = None
         self._job_seconds = 1.0  # running average of how long one job takes
+        self._took_all_at = -math.inf  # when a claim last took every due job
 
     @property
     def signals(self) -> ProcessorSignals:
@@ -585,16 +591,37 @@ class BackgroundProcessor(QObject):
             return False
 
     def _next_job(self) -> ClaimedJob | None:
-        with self._claim_lock:
-            if not self._buffer:
+        while True:
+            if not self._buffer and not self.store.queue_emptied and not self._gathered():
+                return None  # paused or stopping while work gathered
+            with self._claim_lock:
+                if self._buffer:
+                    return self._buffer.popleft()
                 if self.store.queue_emptied:
                     return None  # spare the empty claim its transaction
+                if self._gather_left() > 0:
+                    continue  # another loop's claim just took every due job
                 with self._lock:
                     loops = max(1, self._loops)
                 per_loop = max(1, int(CLAIM_HORIZON_S / max(self._job_seconds, 1e-6)))
                 batch = min(MAX_CLAIM_BATCH, loops * per_loop)
-                self._buffer.extend(self.store.claim(batch, self.instance))
-            return self._buffer.popleft() if self._buffer else None
+                claimed = self.store.claim(batch, self.instance)
+                if self.store.last_claim_took_all:
+                    self._took_all_at = time.monotonic()
+                self._buffer.extend(claimed)
+                return self._buffer.popleft() if self._buffer else None
+
+    def _gather_left(self) -> float:
+        return self._took_all_at + CLAIM_GATHER_S - time.monotonic()
+
+    def _gathered(self) -> bool:
+        """Let work gather until :data:`CLAIM_GATHER_S` after the last claim that took
+        every due job (outside the claim lock: pausing does not wait for this).
+        False when the engine paused or began to stop meanwhile."""
+        while (wait := self._gather_left()) > 0:
+            if self._stop_event.wait(wait):
+                return False
+        return not (self._paused or self._stopping)
 
     def _execute(self, claimed: ClaimedJob) -> None:
         token = CancelToken()

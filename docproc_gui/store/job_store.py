@@ -189,6 +189,12 @@ class JobStore(JobQueries):
             and self.clock() < emptied[1]
         )
 
+    @property
+    def last_claim_took_all(self) -> bool:
+        """Whether the last claim took every job that was due when it committed (work
+        arriving since is not counted: this says the engine keeps up with the arrivals)."""
+        return self._emptied is not None
+
     def next_due_in(self) -> float:
         """Seconds until the earliest job the last emptying claim left becomes due
         (infinite when it left none, or when nothing is known)."""

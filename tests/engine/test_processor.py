@@ -654,3 +654,53 @@ def test_a_small_file_does_not_wait_behind_a_long_one(
     small = _wait_terminal(processor, processor.submit_job(small_file), timeout=20)
     assert small.status is S.COMPLETED
     assert processor.get_job(long_id).status.is_running  # the second worker took it
+
+
+def test_work_trickling_in_is_claimed_in_groups(
+    make_processor: MakeProcessor, tmp_path: Path
+) -> None:
+    processor = make_processor(max_workers=2)
+    document = tmp_path / "small.txt"
+    document.write_text("tiny")
+    warm_up = processor.submit_batch([document] * 60)  # the engine learns jobs are short
+    assert _wait_terminal(processor, warm_up[-1]).status is S.COMPLETED
+    claims: list[int] = []
+    real_claim = processor.store.claim
+
+    def counting_claim(limit: int, worker: str = "") -> Any:
+        claimed = real_claim(limit, worker)
+        claims.append(len(claimed))
+        return claimed
+
+    processor.store.claim = counting_claim  # type: ignore[method-assign]
+    job_ids = []
+    for _ in range(40):  # one every 3 ms: the workers keep up with each arrival
+        job_ids.append(processor.submit_job(document))
+        time.sleep(0.003)
+    for job_id in job_ids:
+        assert _wait_terminal(processor, job_id).status is S.COMPLETED
+    assert sum(claims) == 40
+    assert len(claims) <= 12  # not a claim (and a transaction) per arrival
+
+
+def test_a_lone_job_starts_at_once_and_gathering_gives_way_to_pause_and_shutdown(
+    make_processor: MakeProcessor, sample_files: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from docproc_gui.engine import processor as processor_module
+
+    monkeypatch.setattr(processor_module, "CLAIM_GATHER_S", 30.0)
+    processor = make_processor(max_workers=2)
+    first = processor.submit_job(sample_files[0])  # nothing claimed before: no gathering
+    assert _wait_terminal(processor, first, timeout=10).status is S.COMPLETED
+    second = processor.submit_job(sample_files[1])  # right after a short claim: gathers
+    time.sleep(0.3)
+    assert processor.get_job(second).status is S.QUEUED
+    started = time.monotonic()
+    processor.pause()
+    processor.resume()
+    assert time.monotonic() - started < 1.0  # pausing does not wait for the gathering
+    started = time.monotonic()
+    processor.shutdown(wait=True, timeout=20)
+    assert time.monotonic() - started < 5
+    reopened = make_processor(max_workers=2)
+    assert _wait_terminal(reopened, second, timeout=10).status is S.COMPLETED  # kept
