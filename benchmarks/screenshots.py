@@ -18,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's code
+
 os.environ.setdefault("DOCPROC_CONFIG", os.devnull)
 
 TOPICS = {

@@ -31,6 +31,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's code
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("DOCPROC_CONFIG", os.devnull)
 
@@ -116,7 +118,7 @@ def measure_startup(data_dir: Path) -> float:
     done = subprocess.run(
         [sys.executable, "-c", STARTUP_PROBE, str(data_dir), repr(time.time())],
         capture_output=True, text=True,
-        check=False, env={**os.environ},
+        check=False, env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
     )
     if done.returncode != 0:
         raise SystemExit(f"the start-up probe failed:\n{done.stderr}")
