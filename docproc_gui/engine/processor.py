@@ -59,10 +59,12 @@ STUCK_GRACE_S = 30.0
 CLAIM_HORIZON_S = 0.05
 MAX_CLAIM_BATCH = 256
 IDLE_LINGER_S = 0.05  # how long a worker loop with nothing to do waits for work
-# A claim that took every due job means the workers keep up with the arrivals. The next
-# claim then waits until this long after it, so that work trickling in is claimed (and
-# its steps journaled) a group per transaction instead of one job each. A job arriving
-# at an engine that has not claimed for this long starts at once.
+# A claim that took every due job, and more than one, means work arrives in groups
+# faster than the workers come back for it (an API under load, a folder being copied in).
+# The next claim then waits until this long after it, so that the arrivals are claimed
+# (and their steps journaled) a group per transaction instead of one small group each.
+# A claim that took a single job gathers nothing: a client that submits one document and
+# waits for it before sending the next would only wait longer.
 CLAIM_GATHER_S = 0.05
 
 
@@ -121,7 +123,7 @@ class BackgroundProcessor(QObject):
         self._wake_timer: threading.Timer | None = None
         self._stats_cache: tuple[float, QueueStatistics] | None = None
         self._job_seconds = 1.0  # running average of how long one job takes
-        self._took_all_at = -math.inf  # when a claim last took every due job
+        self._took_all_at = -math.inf  # when a claim last took every due job (and >1)
 
     @property
     def signals(self) -> ProcessorSignals:
@@ -579,8 +581,10 @@ class BackgroundProcessor(QObject):
         True to look again; False when the loop ends (it is no longer counted)."""
         store = self.store
         with self._lock:
-            if store.enqueued_generation != generation:
-                return True  # work submitted while we looked would find no loop to run it
+            if store.enqueued_generation != generation or not store.queue_emptied:
+                # Work submitted while we looked would find no loop to run it; or the
+                # loop gave up gathering for a pause that a resume has already undone.
+                return True
             if not (self._paused or self._stopping):  # (their notify may have come before)
                 self._idle_loops += 1
                 woken = self._work_arrived.wait(max(0.0, min(IDLE_LINGER_S, store.next_due_in())))
@@ -606,7 +610,7 @@ class BackgroundProcessor(QObject):
                 per_loop = max(1, int(CLAIM_HORIZON_S / max(self._job_seconds, 1e-6)))
                 batch = min(MAX_CLAIM_BATCH, loops * per_loop)
                 claimed = self.store.claim(batch, self.instance)
-                if self.store.last_claim_took_all:
+                if len(claimed) > 1 and self.store.last_claim_took_all:
                     self._took_all_at = time.monotonic()
                 self._buffer.extend(claimed)
                 return self._buffer.popleft() if self._buffer else None
@@ -616,7 +620,7 @@ class BackgroundProcessor(QObject):
 
     def _gathered(self) -> bool:
         """Let work gather until :data:`CLAIM_GATHER_S` after the last claim that took
-        every due job (outside the claim lock: pausing does not wait for this).
+        every due job, more than one (outside the claim lock: pausing does not wait).
         False when the engine paused or began to stop meanwhile."""
         while (wait := self._gather_left()) > 0:
             if self._stop_event.wait(wait):

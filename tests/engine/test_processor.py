@@ -656,7 +656,7 @@ def test_a_small_file_does_not_wait_behind_a_long_one(
     assert processor.get_job(long_id).status.is_running  # the second worker took it
 
 
-def test_work_trickling_in_is_claimed_in_groups(
+def test_work_arriving_in_groups_is_claimed_in_groups(
     make_processor: MakeProcessor, tmp_path: Path
 ) -> None:
     processor = make_processor(max_workers=2)
@@ -674,13 +674,50 @@ def test_work_trickling_in_is_claimed_in_groups(
 
     processor.store.claim = counting_claim  # type: ignore[method-assign]
     job_ids = []
-    for _ in range(40):  # one every 3 ms: the workers keep up with each arrival
-        job_ids.append(processor.submit_job(document))
+    for _ in range(20):  # three every 3 ms: the workers keep up with each group
+        job_ids.extend(processor.submit_batch([document] * 3))
         time.sleep(0.003)
     for job_id in job_ids:
         assert _wait_terminal(processor, job_id).status is S.COMPLETED
-    assert sum(claims) == 40
-    assert len(claims) <= 12  # not a claim (and a transaction) per arrival
+    assert sum(claims) == 60
+    assert len(claims) <= 12  # not a claim (and a transaction) per group
+
+
+def test_one_document_at_a_time_is_never_kept_waiting(
+    make_processor: MakeProcessor, sample_files: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A client that submits one document and waits for it before the next."""
+    from docproc_gui.engine import processor as processor_module
+
+    monkeypatch.setattr(processor_module, "CLAIM_GATHER_S", 30.0)
+    processor = make_processor(max_workers=2)
+    for path in sample_files * 2:  # each claim takes a single job: nothing to gather
+        job_id = processor.submit_job(path)
+        assert _wait_terminal(processor, job_id, timeout=10).status is S.COMPLETED
+
+
+def test_a_resume_while_a_loop_gives_up_gathering_leaves_no_job_behind(
+    make_processor: MakeProcessor, sample_files: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from docproc_gui.engine import processor as processor_module
+
+    monkeypatch.setattr(processor_module, "CLAIM_GATHER_S", 1.0)
+    processor = make_processor(max_workers=1)
+    first = processor.submit_batch(sample_files * 8)  # claims of many: the next gathers
+    assert _wait_terminal(processor, first[-1]).status is S.COMPLETED
+    late = processor.submit_job(sample_files[0])
+    time.sleep(0.1)  # the loop gathers for the rest of its second
+    assert processor.get_job(late).status is S.QUEUED
+    processor.pause()
+    real_idle = processor._idle
+
+    def resumed_at_once(generation: int) -> bool:  # the user resumes in that instant
+        if processor.is_paused:
+            processor.resume()
+        return real_idle(generation)
+
+    processor._idle = resumed_at_once  # type: ignore[method-assign]
+    assert _wait_terminal(processor, late, timeout=10).status is S.COMPLETED
 
 
 def test_a_lone_job_starts_at_once_and_gathering_gives_way_to_pause_and_shutdown(
@@ -692,7 +729,9 @@ def test_a_lone_job_starts_at_once_and_gathering_gives_way_to_pause_and_shutdown
     processor = make_processor(max_workers=2)
     first = processor.submit_job(sample_files[0])  # nothing claimed before: no gathering
     assert _wait_terminal(processor, first, timeout=10).status is S.COMPLETED
-    second = processor.submit_job(sample_files[1])  # right after a short claim: gathers
+    group = processor.submit_batch(sample_files[1:3])  # one job claimed last: no gathering
+    assert _wait_terminal(processor, group[-1], timeout=10).status is S.COMPLETED
+    second = processor.submit_job(sample_files[3])  # after a claim that took two: gathers
     time.sleep(0.3)
     assert processor.get_job(second).status is S.QUEUED
     started = time.monotonic()
