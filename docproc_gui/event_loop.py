@@ -73,6 +73,8 @@ class BatchingQEventLoop(qasync.QEventLoop):
             self._check_callback(callback, "call_soon")
         handle = asyncio.Handle(callback, args, self, context=context)
         self._ready.append(handle)
+        # Also while a batch runs: its next round would take the handle, but a callback
+        # may yet enter a nested Qt loop (a modal dialog) that needs a batch of its own.
         if not self._batch_scheduled:
             self._schedule_batch()
         return handle
@@ -108,8 +110,8 @@ class BatchingQEventLoop(qasync.QEventLoop):
                     handle = ready.popleft()
                     if not handle._cancelled:
                         handle._run()
-                if time.perf_counter() >= deadline:
-                    break  # Qt's turn; the rest runs in the next batch
+                if time.perf_counter() >= deadline or not self.is_running():
+                    break  # Qt's turn (or the loop was stopped); the rest runs next batch
         finally:  # whatever a callback raised, what is ready still runs
             if ready and not self._batch_scheduled and not self.is_closed():
                 self._schedule_batch()

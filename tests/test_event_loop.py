@@ -83,6 +83,24 @@ def test_a_short_chain_of_callbacks_runs_without_a_qt_iteration_between_links(
     assert seen.index("link 3") < seen.index("qt")
 
 
+def test_callbacks_made_ready_after_stop_wait_for_the_next_run(
+    loop: BatchingQEventLoop,
+) -> None:
+    seen: list[int] = []
+
+    def chain(number: int) -> None:
+        seen.append(number)
+        loop.call_soon(chain, number + 1)
+
+    def stopper() -> None:
+        loop.stop()
+        loop.call_soon(chain, 0)
+
+    loop.call_soon(stopper)
+    loop.run_forever()
+    assert seen == []  # as asyncio: stop() ends the loop after the callbacks ready then
+
+
 def test_a_cancelled_handle_does_not_run(loop: BatchingQEventLoop) -> None:
     seen: list[str] = []
 
