@@ -65,7 +65,7 @@ IDLE_LINGER_S = 0.05  # how long a worker loop with nothing to do waits for work
 # (and their steps journaled) a group per transaction instead of one small group each.
 # A claim that took a single job gathers nothing: a client that submits one document and
 # waits for it before sending the next would only wait longer.
-CLAIM_GATHER_S = 0.05
+CLAIM_GATHER_S = 0.025
 
 
 @dataclass(slots=True)
