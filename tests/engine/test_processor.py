@@ -59,6 +59,26 @@ def _wait_terminal(processor: BackgroundProcessor, job_id: str, timeout: float =
     raise AssertionError(f"job {job_id} did not finish: {processor.get_job(job_id)}")
 
 
+def _counted_claims(processor: BackgroundProcessor) -> list[int]:
+    """From now on, the number of jobs each of the processor's claims took."""
+    claims: list[int] = []
+    real_claim = processor.store.claim
+
+    def counting_claim(limit: int, worker: str = "") -> Any:
+        claimed = real_claim(limit, worker)
+        claims.append(len(claimed))
+        return claimed
+
+    processor.store.claim = counting_claim  # type: ignore[method-assign]
+    return claims
+
+
+def _gather_for(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
+    from docproc_gui.engine import processor as processor_module
+
+    monkeypatch.setattr(processor_module, "CLAIM_GATHER_S", seconds)
+
+
 def test_a_batch_runs_through_every_step_and_reports_it(
     make_processor: MakeProcessor, sample_files: list[Path], qtbot: Any
 ) -> None:
@@ -459,15 +479,7 @@ def test_workers_spend_no_transaction_on_a_queue_they_emptied(
     make_processor: MakeProcessor, sample_files: list[Path]
 ) -> None:
     processor = make_processor()
-    claims: list[int] = []
-    real_claim = processor.store.claim
-
-    def counting_claim(limit: int, worker: str = "") -> Any:
-        claimed = real_claim(limit, worker)
-        claims.append(len(claimed))
-        return claimed
-
-    processor.store.claim = counting_claim  # type: ignore[method-assign]
+    claims = _counted_claims(processor)
     for path in sample_files[:5]:  # one at a time: each time the workers run dry
         job_id = processor.submit_job(path)
         assert _wait_terminal(processor, job_id).status is S.COMPLETED
@@ -664,15 +676,7 @@ def test_work_arriving_in_groups_is_claimed_in_groups(
     document.write_text("tiny")
     warm_up = processor.submit_batch([document] * 60)  # the engine learns jobs are short
     assert _wait_terminal(processor, warm_up[-1]).status is S.COMPLETED
-    claims: list[int] = []
-    real_claim = processor.store.claim
-
-    def counting_claim(limit: int, worker: str = "") -> Any:
-        claimed = real_claim(limit, worker)
-        claims.append(len(claimed))
-        return claimed
-
-    processor.store.claim = counting_claim  # type: ignore[method-assign]
+    claims = _counted_claims(processor)
     job_ids = []
     for _ in range(20):  # three every 3 ms: the workers keep up with each group
         job_ids.extend(processor.submit_batch([document] * 3))
@@ -687,9 +691,7 @@ def test_one_document_at_a_time_is_never_kept_waiting(
     make_processor: MakeProcessor, sample_files: list[Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A client that submits one document and waits for it before the next."""
-    from docproc_gui.engine import processor as processor_module
-
-    monkeypatch.setattr(processor_module, "CLAIM_GATHER_S", 30.0)
+    _gather_for(monkeypatch, 30.0)
     processor = make_processor(max_workers=2)
     for path in sample_files * 2:  # each claim takes a single job: nothing to gather
         job_id = processor.submit_job(path)
@@ -699,9 +701,7 @@ def test_one_document_at_a_time_is_never_kept_waiting(
 def test_a_resume_while_a_loop_gives_up_gathering_leaves_no_job_behind(
     make_processor: MakeProcessor, sample_files: list[Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from docproc_gui.engine import processor as processor_module
-
-    monkeypatch.setattr(processor_module, "CLAIM_GATHER_S", 1.0)
+    _gather_for(monkeypatch, 1.0)
     processor = make_processor(max_workers=1)
     first = processor.submit_batch(sample_files * 8)  # claims of many: the next gathers
     assert _wait_terminal(processor, first[-1]).status is S.COMPLETED
@@ -723,9 +723,7 @@ def test_a_resume_while_a_loop_gives_up_gathering_leaves_no_job_behind(
 def test_a_lone_job_starts_at_once_and_gathering_gives_way_to_pause_and_shutdown(
     make_processor: MakeProcessor, sample_files: list[Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from docproc_gui.engine import processor as processor_module
-
-    monkeypatch.setattr(processor_module, "CLAIM_GATHER_S", 30.0)
+    _gather_for(monkeypatch, 30.0)
     processor = make_processor(max_workers=2)
     first = processor.submit_job(sample_files[0])  # nothing claimed before: no gathering
     assert _wait_terminal(processor, first, timeout=10).status is S.COMPLETED
