@@ -198,17 +198,16 @@ class JobTableView(QTableView):
         """A row not rendered yet: its background and file name (a few Qt calls)."""
         cells = self.cells
         width = self.horizontalHeader().length()
-        background = cells.highlight if selected else cells.alternate if row % 2 else cells.base
-        painter.fillRect(QRect(x, y, width, height), background)
-        painter.setPen(cells.highlighted_text if selected else cells.text)
+        painter.fillRect(QRect(x, y, width, height), cells.row_background(row, selected))
         for column, left, size in self._section_layout():
             if column == NAME_COLUMN:
-                area = QRect(x + left + 6, y, max(0, size - 12), height)
-                name = self.fontMetrics().elidedText(
-                    display_text(record, "name"), Qt.TextElideMode.ElideMiddle, area.width()
-                )
-                painter.drawText(
-                    area, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, name
+                cells.paint_content(
+                    painter,
+                    QRect(x + left, y, size, height),
+                    record,
+                    column,
+                    selected,
+                    self.fontMetrics(),
                 )
 
     def _render_row(self, record: JobRecord, row: int, selected: bool, height: int) -> QPixmap:
@@ -218,10 +217,7 @@ class JobTableView(QTableView):
         ratio = self.devicePixelRatioF()
         pixmap = QPixmap(round(width * ratio), round(height * ratio))
         pixmap.setDevicePixelRatio(ratio)
-        if selected:
-            pixmap.fill(cells.highlight)
-        else:
-            pixmap.fill(cells.alternate if row % 2 else cells.base)
+        pixmap.fill(cells.row_background(row, selected))
         painter = QPainter(pixmap)
         painter.setFont(self.font())
         metrics = self.fontMetrics()

@@ -76,6 +76,12 @@ class JobCellDelegate(QStyledItemDelegate):
             status: self.colours.for_status(status) for status in ProcessingStatus
         }
 
+    def row_background(self, row: int, selected: bool) -> QColor:
+        """The colour under a whole row: highlight, or the stripe of odd and even rows."""
+        if selected:
+            return self.highlight
+        return self.alternate if row % 2 else self.base
+
     def paint(
         self,
         painter: QPainter,
