@@ -557,10 +557,9 @@ class BackgroundProcessor(QObject):
                 delay = self._limiter.delay()
                 if delay and (self._stop_event.wait(delay) or self._paused):
                     break
-                generation = self.store.enqueued_generation
                 claimed = self._next_job()
                 if claimed is None:
-                    if self._idle(generation):
+                    if self._idle():
                         continue
                     counted = False
                     break
@@ -576,20 +575,21 @@ class BackgroundProcessor(QObject):
             if spare and not self._stopping:
                 self._schedule_wake()
 
-    def _idle(self, generation: int) -> bool:
+    def _idle(self) -> bool:
         """A loop found no job: wait for work, or until a retry left in the queue is due.
         True to look again; False when the loop ends (it is no longer counted)."""
         store = self.store
         with self._lock:
-            if store.enqueued_generation != generation or not store.queue_emptied:
-                # Work submitted while we looked would find no loop to run it; or the
-                # loop gave up gathering for a pause that a resume has already undone.
+            if not store.queue_emptied:
+                # A claim would find work: submitted while we looked (the store's note
+                # is out of date then), a retry come due, or the loop gave up gathering
+                # for a pause that a resume has already undone.
                 return True
             if not (self._paused or self._stopping):  # (their notify may have come before)
                 self._idle_loops += 1
                 woken = self._work_arrived.wait(max(0.0, min(IDLE_LINGER_S, store.next_due_in())))
                 self._idle_loops -= 1
-                if woken or store.enqueued_generation != generation or store.next_due_in() <= 0:
+                if woken or not store.queue_emptied:
                     return True
             self._loops -= 1
             return False

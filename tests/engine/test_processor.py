@@ -711,10 +711,10 @@ def test_a_resume_while_a_loop_gives_up_gathering_leaves_no_job_behind(
     processor.pause()
     real_idle = processor._idle
 
-    def resumed_at_once(generation: int) -> bool:  # the user resumes in that instant
+    def resumed_at_once() -> bool:  # the user resumes in that instant
         if processor.is_paused:
             processor.resume()
-        return real_idle(generation)
+        return real_idle()
 
     processor._idle = resumed_at_once  # type: ignore[method-assign]
     assert _wait_terminal(processor, late, timeout=10).status is S.COMPLETED
