@@ -11,6 +11,9 @@ tenth of the CPU and so leaves more of them to the server. Prints one JSON objec
     the server's loop during the run), completed_during_run, drain_s,
     engine_submit_ms (submit_job called directly, one thread: the engine's own cost),
     gc_max_ms (longest garbage collection during the run), server_cpu_s, client_cpu_s,
+    server_cpu_ms_per_request (all the server's threads: with one interpreter lock the
+    server runs at about one core, so submits_per_s is close to 1000 / this figure),
+    context_switches_per_request (the server's, voluntary and involuntary),
     thread_cpu_s (the server's CPU seconds by thread)
 
 Usage: python benchmarks/api_throughput.py [--requests 5000] [--concurrency 8]
@@ -277,6 +280,11 @@ def serve_and_measure(args: argparse.Namespace) -> dict[str, Any]:
             result["server_cpu_s"] = round(cpu_after.ru_utime + cpu_after.ru_stime
                                            - cpu_before.ru_utime - cpu_before.ru_stime, 2)
             result["client_cpu_s"] = round(client_cpu.ru_utime + client_cpu.ru_stime, 2)
+            result["server_cpu_ms_per_request"] = round(
+                result["server_cpu_s"] * 1000 / args.requests, 3)
+            switches = (cpu_after.ru_nvcsw + cpu_after.ru_nivcsw
+                        - cpu_before.ru_nvcsw - cpu_before.ru_nivcsw)
+            result["context_switches_per_request"] = round(switches / args.requests, 2)
             result["thread_cpu_s"] = {
                 name: round(seconds - threads_before.get(name, 0.0), 2)
                 for name, seconds in sorted(threads_after.items())
