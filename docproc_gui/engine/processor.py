@@ -10,6 +10,7 @@ on the GUI thread). Uses QtCore only.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import math
@@ -18,6 +19,7 @@ import socket
 import stat
 import threading
 import time
+import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
@@ -66,6 +68,22 @@ IDLE_LINGER_S = 0.05  # how long a worker loop with nothing to do waits for work
 # A claim that took a single job gathers nothing: a client that submits one document and
 # waits for it before sending the next would only wait longer.
 CLAIM_GATHER_S = 0.025
+
+
+def _shutdown_at_exit(processor: weakref.ref[BackgroundProcessor]) -> Callable[[], None]:
+    """What runs at interpreter exit for a processor nobody shut down (a script that just
+    ends, an exception out of ``main``): :meth:`BackgroundProcessor.shutdown` without
+    waiting for running jobs, which go back to the queue; what was queued for the writer
+    is committed. Without it such a script kept working through the whole queue before
+    it ended (the pool waits for its threads), and one that ended while the workers idled
+    got Qt's reports of exceptions from the threads Python ended (tests/engine/test_exit.py)."""
+
+    def hook() -> None:
+        alive = processor()
+        if alive is not None:
+            alive.shutdown(wait=False)
+
+    return hook
 
 
 @dataclass(slots=True)
@@ -124,6 +142,8 @@ class BackgroundProcessor(QObject):
         self._stats_cache: tuple[float, QueueStatistics] | None = None
         self._job_seconds = 1.0  # running average of how long one job takes
         self._took_all_at = -math.inf  # when a claim last took every due job (and >1)
+        self._exit_hook = _shutdown_at_exit(weakref.ref(self))
+        atexit.register(self._exit_hook)
 
     @property
     def signals(self) -> ProcessorSignals:
@@ -163,6 +183,7 @@ class BackgroundProcessor(QObject):
         """
         if self._closed:
             return
+        atexit.unregister(self._exit_hook)
         self._stopping = True
         self._stop_event.set()
         with self._lock:
