@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QObject, QThreadPool
+from shiboken6 import isValid
 
 from docproc_gui.config import Settings
 from docproc_gui.domain import (
@@ -80,7 +81,8 @@ def _shutdown_at_exit(processor: weakref.ref[BackgroundProcessor]) -> Callable[[
 
     def hook() -> None:
         alive = processor()
-        if alive is not None:
+        # A processor whose Qt side was deleted (with its parent) took its pool with it.
+        if alive is not None and isValid(alive):
             alive.shutdown(wait=False)
 
     return hook

@@ -1,11 +1,12 @@
 """A script that uses the engine and ends without shutting it down, for test_exit.py.
 
-    python -m tests.engine.exit_child running|idle DATA_DIR FILE ...
+    python -m tests.engine.exit_child running|idle|orphan DATA_DIR FILE ...
 
 ``running``: queues the first half of the files (waiting for that commit), hands the
 second half to ``submit_batch_async`` without waiting, and returns from ``main`` while
 jobs run. ``idle``: without a QCoreApplication, queues every file and returns as soon
-as the queue is empty, while the workers still wait a moment for more work.
+as the queue is empty, while the workers still wait a moment for more work. ``orphan``:
+like ``idle``, after deleting a Qt parent of the processor (and so its Qt side).
 """
 
 from __future__ import annotations
@@ -15,12 +16,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QObject
 
 from docproc_gui.config import Settings
 from docproc_gui.domain import Pipeline, PipelineStep, StepContext
 from docproc_gui.domain import ProcessingStatus as S
 from docproc_gui.engine import create_background_processor
+
+# The processor stays referenced until the interpreter ends, as a script's global would.
+KEEP: list[object] = []
 
 
 def main() -> int:
@@ -32,9 +37,10 @@ def main() -> int:
 
     pipeline = Pipeline("exit-test", (PipelineStep("extract", S.EXTRACTING, 1, run=work),))
     # "idle" runs without a Qt application object, as a plain script may.
-    _app = QCoreApplication([]) if mode == "running" else None
+    _app = QCoreApplication([]) if mode != "idle" else None
+    parent = QObject() if mode == "orphan" else None
     processor = create_background_processor(
-        Settings(data_dir=data_dir, max_workers=2), pipeline=pipeline
+        Settings(data_dir=data_dir, max_workers=2), pipeline=pipeline, parent=parent
     )
     deadline = time.monotonic() + 30
     if mode == "running":
@@ -50,6 +56,9 @@ def main() -> int:
             if status["queued_jobs"] + status["processing_jobs"] == 0:
                 break
             time.sleep(0.005)
+    KEEP.append(processor)
+    if parent is not None:
+        shiboken6.delete(parent)
     return 0  # no shutdown
 
 

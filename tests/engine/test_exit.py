@@ -52,3 +52,11 @@ def test_ending_right_after_the_queue_drained_reports_no_exceptions(tmp_path: Pa
     assert statuses == {"COMPLETED": 20}
     # Python ending the pool's idle threads under Qt shows up as exceptions Qt caught.
     assert "exception" not in stderr.lower(), stderr
+
+
+def test_ending_after_the_processors_qt_parent_was_deleted_reports_nothing(
+    tmp_path: Path,
+) -> None:
+    statuses, _paths, stderr = _run_child(tmp_path, "orphan", 20)
+    assert statuses == {"COMPLETED": 20}
+    assert "Traceback" not in stderr, stderr
