@@ -71,7 +71,7 @@ IDLE_LINGER_S = 0.05  # how long a worker loop with nothing to do waits for work
 CLAIM_GATHER_S = 0.025
 
 
-def _shutdown_at_exit(processor: weakref.ref[BackgroundProcessor]) -> Callable[[], None]:
+def _shutdown_at_exit(processor: BackgroundProcessor) -> Callable[[], None]:
     """What runs at interpreter exit for a processor nobody shut down (a script that just
     ends, an exception out of ``main``): :meth:`BackgroundProcessor.shutdown` without
     waiting for running jobs, which go back to the queue; what was queued for the writer
@@ -80,11 +80,14 @@ def _shutdown_at_exit(processor: weakref.ref[BackgroundProcessor]) -> Callable[[
     got Qt's reports of exceptions from the threads Python ended (tests/engine/test_exit.py)."""
 
     def hook() -> None:
-        alive = processor()
+        alive = reference()
         # A processor whose Qt side was deleted (with its parent) took its pool with it.
         if alive is not None and isValid(alive):
             alive.shutdown(wait=False)
 
+    # Registered while the processor lives: shutdown() or its collection removes the hook.
+    reference = weakref.ref(processor, lambda _dead: atexit.unregister(hook))
+    atexit.register(hook)
     return hook
 
 
@@ -144,8 +147,8 @@ class BackgroundProcessor(QObject):
         self._stats_cache: tuple[float, QueueStatistics] | None = None
         self._job_seconds = 1.0  # running average of how long one job takes
         self._took_all_at = -math.inf  # when a claim last took every due job (and >1)
-        self._exit_hook = _shutdown_at_exit(weakref.ref(self))
-        atexit.register(self._exit_hook)
+        self._shutdown_lock = threading.RLock()  # one shutdown at a time; later ones wait
+        self._exit_hook = _shutdown_at_exit(self)
 
     @property
     def signals(self) -> ProcessorSignals:
@@ -182,10 +185,15 @@ class BackgroundProcessor(QObject):
 
         With ``wait=False`` running jobs are interrupted at once (their children killed)
         and go back to the queue without the attempt counted. Nothing is lost either way.
+        A second call, from any thread, waits for the first to finish.
         """
-        if self._closed:
-            return
-        atexit.unregister(self._exit_hook)
+        with self._shutdown_lock:
+            if self._closed:
+                return
+            atexit.unregister(self._exit_hook)
+            self._shut_down(wait, timeout)
+
+    def _shut_down(self, wait: bool, timeout: float) -> None:
         self._stopping = True
         self._stop_event.set()
         with self._lock:

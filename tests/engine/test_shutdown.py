@@ -1,0 +1,71 @@
+"""Shutting the engine down from two threads at once, and the exit hook's life."""
+
+from __future__ import annotations
+
+import gc
+import sqlite3
+import threading
+import time
+import weakref
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from docproc_gui.config import Settings
+from docproc_gui.engine import create_background_processor
+
+
+def test_a_second_shutdown_returns_only_when_the_first_has_finished(
+    settings: Settings, qapp: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The exit hook may meet a shutdown running on another thread; it must not let the
+    # interpreter end while the store is still closing.
+    processor = create_background_processor(settings)
+    path = tmp_path / "doc.txt"
+    path.write_text("x")
+    processor.submit_job(str(path))
+    store_closed = threading.Event()
+    close = processor.store.close
+
+    def slow_close() -> None:
+        time.sleep(0.3)
+        close()
+        store_closed.set()
+
+    monkeypatch.setattr(processor.store, "close", slow_close)
+    errors: list[BaseException] = []
+
+    def stop() -> None:
+        try:
+            processor.shutdown(wait=False)
+        except BaseException as error:  # the test reports it
+            errors.append(error)
+
+    first = threading.Thread(target=stop)
+    first.start()
+    time.sleep(0.1)  # the first is closing the store now
+    stop()
+    assert store_closed.is_set(), "the second shutdown returned before the first finished"
+    first.join(10)
+    assert errors == []
+    with sqlite3.connect(settings.database_path) as connection:
+        assert connection.execute("SELECT count(*) FROM jobs").fetchone()[0] == 1
+
+
+def test_the_exit_hook_goes_with_a_processor_that_is_shut_down_or_collected(
+    settings: Settings, qapp: Any, tmp_path: Path
+) -> None:
+    # atexit keeps what is registered alive; a hook that is gone was unregistered.
+    processor = create_background_processor(settings, start=False)
+    hook = weakref.ref(processor._exit_hook)
+    processor.shutdown()
+    del processor
+    gc.collect()
+    assert hook() is None, "shutdown left the exit hook registered"
+
+    never_shut_down = create_background_processor(settings.replace(data_dir=tmp_path / "b"))
+    hook = weakref.ref(never_shut_down._exit_hook)
+    del never_shut_down
+    gc.collect()
+    assert hook() is None, "a collected processor left its exit hook registered"
