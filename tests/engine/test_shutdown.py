@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import logging
 import sqlite3
 import threading
 import time
@@ -11,9 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import QThreadPool
 
 from docproc_gui.config import Settings
+from docproc_gui.domain import Pipeline, PipelineStep, StepContext
+from docproc_gui.domain import ProcessingStatus as S
 from docproc_gui.engine import create_background_processor
+from docproc_gui.pipeline import build_noop_pipeline
 
 
 def test_a_second_shutdown_returns_only_when_the_first_has_finished(
@@ -69,3 +74,42 @@ def test_the_exit_hook_goes_with_a_processor_that_is_shut_down_or_collected(
     del never_shut_down
     gc.collect()
     assert hook() is None, "a collected processor left its exit hook registered"
+
+
+def test_a_step_that_outlives_shutdown_is_left_for_the_next_start_without_a_traceback(
+    settings: Settings,
+    qapp: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    entered, release = threading.Event(), threading.Event()
+
+    def stubborn(context: StepContext) -> dict[str, Any]:
+        entered.set()
+        release.wait(10)  # ignores cancellation
+        return {}
+
+    pipeline = Pipeline("stubborn", (PipelineStep("extract", S.EXTRACTING, 1, run=stubborn),))
+    processor = create_background_processor(settings, pipeline=pipeline)
+    path = tmp_path / "doc.txt"
+    path.write_text("x")
+    job_id = processor.submit_job(str(path))
+    assert entered.wait(10)
+    # Shutdown's waits for running steps (2 s, then 10 s) time out at once.
+    monkeypatch.setattr(processor.pool, "waitForDone", lambda *_: False)
+    processor.shutdown(wait=False)
+    release.set()
+    assert QThreadPool.waitForDone(processor.pool, 10_000)
+    errors = [record for record in caplog.records if record.levelno >= logging.ERROR]
+    assert errors == [], [record.getMessage() for record in errors]
+    assert any("outlived the shutdown" in record.getMessage() for record in caplog.records)
+
+    again = create_background_processor(settings, pipeline=build_noop_pipeline())
+    try:
+        deadline = time.monotonic() + 20
+        while again.get_job(job_id).status is not S.COMPLETED:
+            assert time.monotonic() < deadline, again.get_job(job_id)
+            time.sleep(0.02)
+    finally:
+        again.shutdown()
