@@ -80,6 +80,8 @@ def _shutdown_at_exit(processor: BackgroundProcessor) -> Callable[[], None]:
     got Qt's reports of exceptions from the threads Python ended (tests/engine/test_exit.py)."""
 
     def hook() -> None:
+        if os.getpid() != owner:  # a forked child ending: the engine is its parent's
+            return
         alive = reference()
         # A processor whose Qt side was deleted (with its parent) took its pool with it.
         if alive is not None and isValid(alive):
@@ -87,6 +89,7 @@ def _shutdown_at_exit(processor: BackgroundProcessor) -> Callable[[], None]:
 
     # Registered while the processor lives: shutdown() or its collection removes the hook.
     reference = weakref.ref(processor, lambda _dead: atexit.unregister(hook))
+    owner = os.getpid()
     atexit.register(hook)
     return hook
 

@@ -1,16 +1,19 @@
 """A script that uses the engine and ends without shutting it down, for test_exit.py.
 
-    python -m tests.engine.exit_child running|idle|orphan DATA_DIR FILE ...
+    python -m tests.engine.exit_child running|idle|orphan|fork DATA_DIR FILE ...
 
 ``running``: queues the first half of the files (waiting for that commit), hands the
 second half to ``submit_batch_async`` without waiting, and returns from ``main`` while
 jobs run. ``idle``: without a QCoreApplication, queues every file and returns as soon
 as the queue is empty, while the workers still wait a moment for more work. ``orphan``:
 like ``idle``, after deleting a Qt parent of the processor (and so its Qt side).
+``fork``: like ``idle``, then forks; the child ends at once (running the exit hooks it
+inherited), and the parent prints how long the child took before it ends too.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -37,7 +40,7 @@ def main() -> int:
 
     pipeline = Pipeline("exit-test", (PipelineStep("extract", S.EXTRACTING, 1, run=work),))
     # "idle" runs without a Qt application object, as a plain script may.
-    _app = QCoreApplication([]) if mode != "idle" else None
+    _app = QCoreApplication([]) if mode not in ("idle", "fork") else None
     parent = QObject() if mode == "orphan" else None
     processor = create_background_processor(
         Settings(data_dir=data_dir, max_workers=2), pipeline=pipeline, parent=parent
@@ -59,6 +62,13 @@ def main() -> int:
     KEEP.append(processor)
     if parent is not None:
         shiboken6.delete(parent)
+    if mode == "fork":
+        started = time.monotonic()
+        child = os.fork()
+        if child == 0:
+            return 0  # the child ends normally: the exit hooks run
+        os.waitpid(child, 0)
+        print(f"child ended after {time.monotonic() - started:.2f} s")
     return 0  # no shutdown
 
 
