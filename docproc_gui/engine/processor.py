@@ -193,8 +193,8 @@ class BackgroundProcessor(QObject):
         with self._shutdown_lock:
             if self._closed:
                 return
-            atexit.unregister(self._exit_hook)
             self._shut_down(wait, timeout)
+            atexit.unregister(self._exit_hook)  # only now: an interrupted shutdown ends at exit
 
     def _shut_down(self, wait: bool, timeout: float) -> None:
         self._stopping = True
@@ -214,6 +214,7 @@ class BackgroundProcessor(QObject):
         if running and not self.pool.waitForDone(2_000) and self.sandbox is not None:
             self.sandbox.close(kill=True)
         self.pool.waitForDone(10_000)
+        self._return_buffer("shutdown")  # what a claim racing the first return took
         if self.sandbox is not None:
             self.sandbox.close(kill=True)
         self.store.writer.flush()
@@ -648,6 +649,8 @@ class BackgroundProcessor(QObject):
                     loops = max(1, self._loops)
                 per_loop = max(1, int(CLAIM_HORIZON_S / max(self._job_seconds, 1e-6)))
                 batch = min(MAX_CLAIM_BATCH, loops * per_loop)
+                if self._stopping:  # shutdown began since the check above: claim nothing
+                    return None
                 claimed = self.store.claim(batch, self.instance)
                 if len(claimed) > 1 and self.store.last_claim_took_all:
                     self._took_all_at = time.monotonic()

@@ -113,3 +113,50 @@ def test_a_step_that_outlives_shutdown_is_left_for_the_next_start_without_a_trac
             time.sleep(0.02)
     finally:
         again.shutdown()
+
+
+class _LateClaimLock:
+    """The engine's claim lock, entered 5 ms late by the pool's threads: as if a worker
+    were preempted between its last look at the stop flag and its claim."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> _LateClaimLock:
+        if threading.current_thread() is not threading.main_thread():
+            time.sleep(0.005)
+        self._lock.acquire()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._lock.release()
+
+
+def test_a_claim_racing_shutdown_leaves_no_job_marked_running(
+    settings: Settings, qapp: Any, tmp_path: Path
+) -> None:
+    def work(context: StepContext) -> dict[str, Any]:
+        time.sleep(0.002)
+        return {}
+
+    pipeline = Pipeline("short", (PipelineStep("extract", S.EXTRACTING, 1, run=work),))
+    files = []
+    for index in range(300):
+        path = tmp_path / f"doc-{index}.txt"
+        path.write_text("x")
+        files.append(str(path))
+    for attempt in range(8):
+        data = tmp_path / f"data-{attempt}"
+        processor = create_background_processor(
+            settings.replace(data_dir=data, max_workers=2), pipeline=pipeline, start=False
+        )
+        processor._claim_lock = _LateClaimLock()  # type: ignore[assignment]
+        processor.start()
+        processor.submit_batch(files)
+        time.sleep(0.05 + 0.03 * attempt)
+        processor.shutdown(wait=False)
+        with sqlite3.connect(data / "docproc.sqlite3") as connection:
+            statuses = dict(
+                connection.execute("SELECT status, count(*) FROM jobs GROUP BY status").fetchall()
+            )
+        assert set(statuses) <= {"QUEUED", "COMPLETED"}, f"attempt {attempt}: {statuses}"
