@@ -214,7 +214,6 @@ class BackgroundProcessor(QObject):
         if running and not self.pool.waitForDone(2_000) and self.sandbox is not None:
             self.sandbox.close(kill=True)
         self.pool.waitForDone(10_000)
-        self._return_buffer("shutdown")  # what a claim racing the first return took
         if self.sandbox is not None:
             self.sandbox.close(kill=True)
         self.store.writer.flush()
