@@ -1,7 +1,8 @@
 """BatchingQEventLoop keeps asyncio's promises while running callbacks in batches.
 
-Order, cancellation, exceptions, other threads, timers with a delay, and fairness with
-Qt's own events: the loop must behave as asyncio documents, only cheaper.
+Order, cancellation, exceptions, other threads, timers with a delay, fairness with Qt's
+own events, and sockets (its epoll set, and qasync's notifiers where there is no epoll):
+the loop must behave as asyncio documents, only cheaper.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -289,8 +291,9 @@ def test_call_soon_on_a_closed_loop_raises(qapp: Any) -> None:
     loop.call_soon_threadsafe(print)  # another thread racing the close: no error, no run
 
 
-def test_aiohttp_serves_on_it(loop: BatchingQEventLoop) -> None:
+def test_aiohttp_serves_on_it(io_loop: BatchingQEventLoop) -> None:
     """The real use: an HTTP server and a client on the same batching loop."""
+    loop = io_loop
     import aiohttp
     from aiohttp import web
 
@@ -319,3 +322,222 @@ def test_aiohttp_serves_on_it(loop: BatchingQEventLoop) -> None:
             await runner.cleanup()
 
     assert loop.run_until_complete(main()) == list(range(40))
+
+
+# ---------------------------------------------------------------- sockets (epoll or qasync)
+
+
+@pytest.fixture(params=["epoll", "qt-notifiers"])
+def io_loop(qapp: Any, request: pytest.FixtureRequest) -> Iterator[BatchingQEventLoop]:
+    """The loop as the app makes it (one epoll set) and qasync's notifiers (no epoll)."""
+    loop = BatchingQEventLoop(qapp, use_epoll=request.param == "epoll")
+    asyncio.set_event_loop(loop)
+    yield loop
+    if not loop.is_closed():
+        loop.close()
+    asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def pair() -> Iterator[tuple[socket.socket, socket.socket]]:
+    ours, theirs = socket.socketpair()
+    ours.setblocking(False)
+    yield ours, theirs
+    ours.close()
+    theirs.close()
+
+
+def read_all(sock: socket.socket) -> bytes:
+    try:
+        return sock.recv(65536)
+    except BlockingIOError:
+        return b"<nothing to read>"
+
+
+async def settle(loop: BatchingQEventLoop, seconds: float = 0.05) -> None:
+    await asyncio.sleep(seconds)
+
+
+def test_a_reader_gets_each_message_until_it_is_removed(
+    io_loop: BatchingQEventLoop, pair: tuple[socket.socket, socket.socket]
+) -> None:
+    ours, theirs = pair
+    received: list[bytes] = []
+
+    async def main() -> tuple[bool, bool]:
+        io_loop.add_reader(ours, lambda: received.append(read_all(ours)))
+        for message in (b"one", b"two", b"three"):
+            theirs.send(message)
+            while len(received) < [b"one", b"two", b"three"].index(message) + 1:
+                await asyncio.sleep(0.001)
+        removed = io_loop.remove_reader(ours)
+        theirs.send(b"after")
+        await settle(io_loop)
+        return removed, io_loop.remove_reader(ours)
+
+    removed, removed_again = io_loop.run_until_complete(asyncio.wait_for(main(), 10))
+    assert received == [b"one", b"two", b"three"]
+    assert (removed, removed_again) == (True, False)
+    assert ours.recv(10) == b"after"  # left for whoever reads next
+
+
+def test_a_second_reader_replaces_the_first(
+    io_loop: BatchingQEventLoop, pair: tuple[socket.socket, socket.socket]
+) -> None:
+    ours, theirs = pair
+    seen: list[str] = []
+
+    async def main() -> None:
+        io_loop.add_reader(ours, lambda: seen.append("first"))
+        io_loop.add_reader(ours, lambda: seen.append(f"second {read_all(ours)!r}"))
+        theirs.send(b"x")
+        while not seen:
+            await asyncio.sleep(0.001)
+        await settle(io_loop)
+        io_loop.remove_reader(ours)
+
+    io_loop.run_until_complete(asyncio.wait_for(main(), 10))
+    assert seen == ["second b'x'"]
+
+
+def test_a_writer_and_a_reader_share_a_socket(
+    io_loop: BatchingQEventLoop, pair: tuple[socket.socket, socket.socket]
+) -> None:
+    ours, theirs = pair
+    writes: list[int] = []
+    received: list[bytes] = []
+
+    def write() -> None:
+        writes.append(ours.send(b"ping"))
+        if len(writes) == 3:
+            io_loop.remove_writer(ours)
+
+    async def main() -> None:
+        io_loop.add_reader(ours, lambda: received.append(read_all(ours)))
+        io_loop.add_writer(ours, write)
+        while len(writes) < 3:
+            await asyncio.sleep(0.001)
+        theirs.send(b"pong")
+        while not received:
+            await asyncio.sleep(0.001)
+        await settle(io_loop)
+        io_loop.remove_reader(ours)
+
+    io_loop.run_until_complete(asyncio.wait_for(main(), 10))
+    assert writes == [4, 4, 4]  # the writer stopped when it removed itself
+    assert theirs.recv(100) == b"ping" * 3
+    assert received == [b"pong"]
+
+
+def test_the_peer_hanging_up_wakes_the_reader(
+    io_loop: BatchingQEventLoop, pair: tuple[socket.socket, socket.socket]
+) -> None:
+    ours, theirs = pair
+    received: list[bytes] = []
+
+    def on_readable() -> None:
+        received.append(read_all(ours))
+        io_loop.remove_reader(ours)
+
+    async def main() -> None:
+        io_loop.add_reader(ours, on_readable)
+        theirs.close()
+        while not received:
+            await asyncio.sleep(0.001)
+
+    io_loop.run_until_complete(asyncio.wait_for(main(), 10))
+    assert received == [b""]  # end of stream
+
+
+def test_a_descriptor_closed_while_watched_and_its_number_reused_works(
+    io_loop: BatchingQEventLoop,
+) -> None:
+    """A careless caller closes a socket without removing its reader; the next socket
+    that gets the same descriptor number must still be watched."""
+    first, first_peer = socket.socketpair()
+    second, second_peer = socket.socketpair()
+    number = first.fileno()
+    seen: list[bytes] = []
+    try:
+
+        async def main() -> None:
+            io_loop.add_reader(number, lambda: None)
+            await settle(io_loop, 0.01)
+            first.close()
+            os.dup2(second.fileno(), number)  # the number now names the second socket
+            os.set_blocking(number, False)
+            io_loop.add_reader(number, lambda: seen.append(os.read(number, 100)))
+            second_peer.send(b"reused")
+            while not seen:
+                await asyncio.sleep(0.001)
+            io_loop.remove_reader(number)
+
+        io_loop.run_until_complete(asyncio.wait_for(main(), 10))
+    finally:
+        os.close(number)
+        for sock in (first_peer, second, second_peer):
+            sock.close()
+    assert seen == [b"reused"]
+
+
+def test_a_reader_that_runs_a_nested_qt_loop_is_neither_repeated_nor_reentered(
+    pair: tuple[socket.socket, socket.socket], qapp: Any
+) -> None:
+    """A modal dialog inside a reader callback, before it read: the nested loop must not
+    run the reader again inside itself, nor spin on the data that is still unread."""
+    loop = BatchingQEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    ours, theirs = pair
+    other, other_peer = socket.socketpair()
+    other.setblocking(False)
+    calls: list[str] = []
+    depth = [0]
+    wakes = [0]  # how often Qt reported the epoll set readable
+
+    def count_wake() -> None:
+        wakes[0] += 1
+
+    assert loop._epoll_notifier is not None
+    loop._epoll_notifier.activated.connect(count_wake)
+
+    def modal_reader() -> None:
+        depth[0] += 1
+        calls.append(f"modal at depth {depth[0]}")
+        if len(calls) == 1:
+            inner = QEventLoop()
+            QTimer.singleShot(100, inner.quit)
+            inner.exec()
+        read_all(ours)
+        depth[0] -= 1
+
+    async def main() -> int:
+        loop.add_reader(ours, modal_reader)
+        loop.add_reader(other, lambda: calls.append(f"other {read_all(other)!r}"))
+        theirs.send(b"a")
+        other_peer.send(b"b")
+        while len(calls) < 2 or depth[0]:
+            await asyncio.sleep(0.005)
+        theirs.send(b"again")
+        while calls.count("modal at depth 1") < 2:
+            await asyncio.sleep(0.001)
+        return wakes[0]
+
+    try:
+        wakes_seen = loop.run_until_complete(asyncio.wait_for(main(), 10))
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)
+        other.close()
+        other_peer.close()
+    assert calls.count("modal at depth 1") == 2, calls  # once per message
+    assert "modal at depth 2" not in calls
+    assert calls.count("other b'b'") == 1, calls
+    assert wakes_seen < 30, "Qt was woken over and over by the modal reader's unread data"
+
+
+@pytest.mark.parametrize("use_epoll", [True, False], ids=["epoll", "qt-notifiers"])
+def test_closing_the_loop_leaves_no_descriptor_open(qapp: Any, use_epoll: bool) -> None:
+    before = set(os.listdir("/proc/self/fd"))
+    loop = BatchingQEventLoop(qapp, use_epoll=use_epoll)
+    loop.close()
+    assert set(os.listdir("/proc/self/fd")) <= before
