@@ -58,6 +58,9 @@ RELATED_LIMIT = 8
 MAX_TERMS = 40
 RARE_FRACTION = 0.05  # a term in more than 5 % of the documents is not "rare"
 MAX_RARE_DF = 200  # ... nor one in more than 200 documents
+# ... but in a small collection a term shared by up to 20 documents still is: 5 % of 36
+# documents is 1, and nine reports of one template would otherwise relate to nothing.
+MIN_RARE_DF = 20
 RARE_TERMS = 16  # link on a document's 16 rarest signature terms
 INDEX_BATCH = 32  # texts handed to FTS5 in one commit ...
 INDEX_DELAY_S = 0.5  # ... or after this long, whichever comes first
@@ -566,7 +569,7 @@ class KnowledgeBase:
         total = conn.exec_driver_sql(
             "SELECT COUNT(*) FROM kb_documents WHERE duplicate_of IS NULL"
         ).scalar_one()
-        max_df = max(3, min(MAX_RARE_DF, int(total * RARE_FRACTION)))
+        max_df = min(MAX_RARE_DF, max(MIN_RARE_DF, int(total * RARE_FRACTION)))
         marks = ",".join("?" * len(pairs))
         candidates = conn.exec_driver_sql(
             f"SELECT term, df FROM kb_term_stats WHERE term IN ({marks}) "

@@ -146,6 +146,30 @@ def test_related_documents_share_rare_terms(knowledge: KnowledgeBase) -> None:
     assert knowledge.related(one["document_id"]) == []
 
 
+def test_a_small_collection_relates_the_documents_of_each_kind(
+    knowledge: KnowledgeBase,
+) -> None:
+    """36 documents, nine of each kind, each kind sharing its vocabulary (as reports from
+    one template do): every report lists other reports, and only those."""
+    kinds = {
+        "report": "quarterly revenue suspension bridge inspection anchorages schedule",
+        "manual": "installation manual connect pump inlet valve tighten pressure gauge motor",
+        "letter": "dear neighbour garden fence hedge trimming weekend regards",
+        "invoice": "invoice consulting services hours amount payable bank transfer",
+    }
+    ids: dict[str, list[int]] = {kind: [] for kind in kinds}
+    for index in range(9):
+        for kind, words in kinds.items():
+            text = f"{kind} {index}. {words}. serial{kind}{index} " * 5
+            stored = knowledge.integrate(make_doc(text), "j", f"/c/{kind}-{index}.txt")
+            ids[kind].append(stored["document_id"])
+    for kind, members in ids.items():
+        for document_id in members:
+            related = {item.document_id for item in knowledge.related(document_id)}
+            assert len(related) == 8, (kind, document_id, related)
+            assert related <= set(members) - {document_id}, (kind, related)
+
+
 def test_quality_is_recorded(knowledge: KnowledgeBase) -> None:
     stored = knowledge.integrate(make_doc(BASE), "j1", "/d/a.txt")
     knowledge.record_quality(stored["document_id"], 0.4, ["very short (3 words)"], True)
