@@ -313,6 +313,8 @@ def _print_job(job: dict[str, Any]) -> None:
 
 
 def _duration(seconds: float) -> str:
+    if seconds < 0.0995:
+        return f"{max(seconds, 0.0) * 1000:.0f} ms"
     if seconds < 60:
         return f"{seconds:.1f} s"
     if seconds < 3600:

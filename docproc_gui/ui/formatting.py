@@ -19,9 +19,11 @@ def format_size(size: int | None) -> str:
 
 
 def format_seconds(seconds: float | None) -> str:
-    """``0.4 s``, ``12 s``, ``3 min 05 s``, ``2 h 10 min``; empty for None."""
+    """``35 ms``, ``0.4 s``, ``12 s``, ``3 min 05 s``, ``2 h 10 min``; empty for None."""
     if seconds is None:
         return ""
+    if seconds < 0.0995:  # what would show as "0.0 s" or "0.1 s"
+        return f"{max(seconds, 0.0) * 1000:.0f} ms"
     if seconds < 10:
         return f"{seconds:.1f} s"
     if seconds < 60:
