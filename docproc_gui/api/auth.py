@@ -3,8 +3,11 @@
 The token is generated at first run and kept in ``<data dir>/api-token`` with mode 0600
 (readable by the user only); the app's settings dialog and ``docproc token`` show it.
 Repeated wrong tokens from one client lock that client out for a while (429), so a token
-cannot be guessed at full speed; an optional request rate limit per client (requests a
-minute) protects the engine from a runaway script. Clients are told apart by address.
+cannot be guessed at full speed; a request without a token is no guess, gets its 401 and
+counts for nothing (else a health check or a browser tab without the token would lock
+out every client on the same address, the user's own scripts included). An optional
+request rate limit per client (requests a minute) protects the engine from a runaway
+script. Clients are told apart by address.
 """
 
 from __future__ import annotations
@@ -187,7 +190,8 @@ def make_auth_middleware(
         if given is None or not hmac.compare_digest(
             given.encode("utf-8", "replace"), holder.expected
         ):
-            failures.record_failure(client)
+            if given is not None:
+                failures.record_failure(client)
             reason = "missing" if given is None else "wrong"
             raise ApiError(
                 401,

@@ -55,7 +55,13 @@ def context(request: web.Request) -> ApiContext:
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, default=str, ensure_ascii=False)
+    text = json.dumps(value, default=str, ensure_ascii=False)
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate stored before submits refused them
+            return json.dumps(value, default=str)  # ASCII with \\u escapes: still readable
+    return text
 
 
 def json_response(

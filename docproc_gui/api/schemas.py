@@ -21,6 +21,7 @@ MAX_METADATA_BYTES = 64 * 1024
 MAX_BATCH_FILES = 10_000
 MAX_PAGE = 1000
 MAX_IDEMPOTENCY_KEY = 200
+MAX_JSON_DEPTH = 32
 _PRINTABLE_ASCII = re.compile(r"^[ -~]+$")
 
 
@@ -42,14 +43,86 @@ async def read_json_object(request: web.Request) -> dict[str, Any]:
             400, "malformed_json", "the request body is empty; send a JSON object", "body"
         )
     try:
-        value = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        value = loads_strict(raw)
+    except ValueError as error:
         raise ApiError(
             400, "malformed_json", f"the body is not valid JSON: {error}", "body"
         ) from None
     if not isinstance(value, dict):
         raise ApiError(422, "invalid_value", "the body must be a JSON object", "body")
+    check_storable(value, "")
     return value
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if number in (float("inf"), float("-inf")):
+        raise ValueError(f"the number {text[:40]} is out of range")
+    return number
+
+
+def loads_strict(raw: str | bytes) -> Any:
+    """JSON as RFC 8259 has it: no NaN or Infinity, no number that overflows to one.
+
+    Raises ValueError (JSONDecodeError and UnicodeDecodeError are ValueErrors) with a
+    message for the client; nesting beyond Python's recursion limit is one of them.
+    """
+    try:
+        return json.loads(raw, parse_constant=_refuse_constant, parse_float=_finite_float)
+    except RecursionError:
+        raise ValueError("it is nested too deeply") from None
+
+
+def check_storable(value: Any, field: str, depth: int = 0) -> None:
+    """422 for what the store cannot keep or give back as JSON: text that is not valid
+    Unicode (a lone surrogate such as ``"\\ud800"``) and nesting deeper than
+    :data:`MAX_JSON_DEPTH` levels. ``field`` names where in the body the value sits."""
+    if isinstance(value, str):
+        if not _is_utf8(value):
+            raise ApiError(
+                422,
+                "invalid_text",
+                f"{field or 'the body'} holds text that is not valid Unicode (a lone surrogate)",
+                field or "body",
+            )
+        return
+    if not isinstance(value, (dict, list)):
+        return
+    if depth >= MAX_JSON_DEPTH:
+        raise ApiError(
+            422,
+            "too_deep",
+            f"{field or 'the body'} is nested more than {MAX_JSON_DEPTH} levels deep",
+            field or "body",
+        )
+    if isinstance(value, dict):
+        for key, item in value.items():
+            inner = f"{field}.{key}" if field else str(key)
+            if not _is_utf8(key):
+                raise ApiError(
+                    422,
+                    "invalid_text",
+                    f"a key in {field or 'the body'} is not valid Unicode (a lone surrogate)",
+                    field or "body",
+                )
+            check_storable(item, inner, depth + 1)
+    else:
+        for index, item in enumerate(value):
+            check_storable(item, f"{field}[{index}]", depth + 1)
+
+
+def _is_utf8(text: str) -> bool:
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def unknown_fields(body: Mapping[str, Any], allowed: set[str]) -> None:
@@ -82,11 +155,13 @@ def parse_metadata(value: Any, field: str = "metadata") -> dict[str, Any]:
         return {}
     if isinstance(value, str):  # multipart forms carry it as JSON text
         try:
-            value = json.loads(value) if value.strip() else {}
-        except json.JSONDecodeError:
+            value = loads_strict(value) if value.strip() else {}
+        except ValueError as error:
             raise ApiError(
-                422, "invalid_metadata", "metadata must be a JSON object", field
+                422, "invalid_metadata", f"metadata must be a JSON object: {error}", field
             ) from None
+        if isinstance(value, dict):
+            check_storable(value, field)
     if not isinstance(value, dict):
         raise ApiError(422, "invalid_metadata", "metadata must be a JSON object", field)
     if len(json.dumps(value)) > MAX_METADATA_BYTES:

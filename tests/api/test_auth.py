@@ -45,6 +45,15 @@ def test_repeated_failures_lock_the_client_out(api):
     assert int(locked.headers["Retry-After"]) >= 1
 
 
+def test_requests_without_a_token_do_not_lock_anyone_out(api):
+    """A health check or a browser tab without the token must not shut out the user's
+    own scripts on the same address."""
+    for _ in range(12):  # the fixture locks out after 5 wrong tokens
+        assert api.call("GET", STATUS, headers={"Authorization": ""}).status == 401
+        assert api.call("GET", STATUS, headers={"Authorization": "Basic abc"}).status == 401
+    assert api.call("GET", STATUS).status == 200
+
+
 def test_lockout_expires():
     now = [1000.0]
     limiter = AuthFailureLimiter(max_failures=3, window_s=10, lockout_s=30, clock=lambda: now[0])

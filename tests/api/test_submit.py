@@ -52,6 +52,58 @@ def test_malformed_json_is_400(api, body):
     assert error_of(reply) == ("malformed_json", "body")
 
 
+@pytest.mark.parametrize("number", [b"NaN", b"Infinity", b"-Infinity", b"1e999"])
+def test_numbers_json_does_not_have_are_400(api, number):
+    """NaN and an overflowing 1e999 would be stored and handed back as JSON no strict
+    parser reads."""
+    body = b'{"file_path": "%s", "metadata": {"a": %s}}' % (str(api.document()).encode(), number)
+    reply = api.call("POST", SUBMIT, data=body, headers={"Content-Type": "application/json"})
+    assert reply.status == 400, reply.text
+    assert error_of(reply) == ("malformed_json", "body")
+
+
+def test_json_nested_beyond_reason_is_refused_not_a_500(api):
+    path = str(api.document()).encode()
+    deepest = b'{"file_path": "%s", "metadata": {"a": %s}}' % (path, b"[" * 50_000 + b"]" * 50_000)
+    reply = api.call("POST", SUBMIT, data=deepest, headers={"Content-Type": "application/json"})
+    assert reply.status == 400, reply.text
+    assert error_of(reply) == ("malformed_json", "body")
+    nested: list = []
+    for _ in range(40):  # valid JSON, but deeper than any metadata needs
+        nested = [nested]
+    reply = api.call("POST", SUBMIT, json={"file_path": str(api.document()),
+                                           "metadata": {"a": nested}})
+    assert reply.status == 422, reply.text
+    assert reply.body["error"] == "too_deep"
+
+
+@pytest.mark.parametrize(("metadata", "field"), [
+    (b'{"a": "\\ud800"}', "metadata.a"),
+    (b'{"a": ["ok", "x\\udfff"]}', "metadata.a[1]"),
+    (b'{"\\ud800": 1}', "metadata"),
+])
+def test_text_that_is_not_unicode_is_refused_and_the_queue_stays_readable(
+    api, metadata, field
+):
+    """A lone surrogate once got in and made every job listing answer 500."""
+    body = b'{"file_path": "%s", "metadata": %s}' % (str(api.document()).encode(), metadata)
+    reply = api.call("POST", SUBMIT, data=body, headers={"Content-Type": "application/json"})
+    assert reply.status == 422, reply.text
+    assert error_of(reply) == ("invalid_text", field)
+    assert api.call("GET", "/api/background/jobs").status == 200
+
+
+def test_metadata_in_a_form_is_checked_the_same_way(api):
+    import aiohttp
+
+    form = aiohttp.FormData()
+    form.add_field("file", b"some text for a form upload", filename="note.txt")
+    form.add_field("metadata", '{"a": NaN}')
+    reply = api.call("POST", SUBMIT, data=form)
+    assert reply.status == 422, reply.text
+    assert error_of(reply) == ("invalid_metadata", "metadata")
+
+
 @pytest.mark.parametrize(("body", "field"), [
     ([], "body"),
     ("text", "body"),
@@ -212,3 +264,15 @@ def test_queue_full_is_503_with_retry_after(qloop, tmp_path):
         assert reply.status == 503
         assert reply.body["error"] == "queue_full"
         assert reply.headers["Retry-After"]
+
+
+def test_a_job_stored_with_broken_text_is_still_listed(api):
+    """A job queued by other means (or before submits refused it) with a lone surrogate in
+    its metadata is listed and shown, escaped, instead of breaking the listing."""
+    api.call("POST", "/api/background/queue/pause")
+    job_id = api.processor.submit_job(str(api.document()), metadata={"note": "x\ud800y"})
+    listing = api.call("GET", "/api/background/jobs")
+    assert listing.status == 200, listing.text
+    assert job_id in [job["job_id"] for job in listing.body["jobs"]]
+    job = api.call("GET", f"/api/background/job/{job_id}")
+    assert job.status == 200 and job.body["metadata"] == {"note": "x\ud800y"}
