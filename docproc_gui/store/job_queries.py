@@ -90,6 +90,21 @@ class JobQueries:
         with self.database.read_engine.connect() as connection:
             return row_to_job(find_row(connection, job_id))
 
+    def find_by_keys(self, keys: Sequence[str]) -> dict[str, ProcessingJob]:
+        """The jobs that carry these idempotency keys, by key (absent keys left out)."""
+        found: dict[str, ProcessingJob] = {}
+        with self.database.read_engine.connect() as connection:
+            for start in range(0, len(keys), 500):
+                chunk = list(keys[start : start + 500])
+                marks = ", ".join("?" * len(chunk))
+                rows = connection.exec_driver_sql(
+                    f"SELECT idempotency_key, {JOB_COLUMNS} FROM jobs "
+                    f"WHERE idempotency_key IN ({marks})",
+                    tuple(chunk),
+                ).all()
+                found.update((row[0], row_to_job(row[1:])) for row in rows)
+        return found
+
     def list_jobs(
         self,
         statuses: Iterable[ProcessingStatus | str] | None = None,

@@ -655,12 +655,17 @@ class JobStore(JobQueries):
         return self.writer.call(operation)
 
     def set_priority(self, job_id: str, priority: ProcessingPriority) -> ProcessingJob:
-        """Change a job's priority; a waiting job moves to its new place in the queue."""
+        """Change a job's priority; a waiting job moves to its new place in the queue, any
+        other runs at it when retried. A completed job never runs again: refused."""
         priority = ProcessingPriority.parse(priority)
 
         def operation(connection: Connection, batch: WriteBatch) -> ProcessingJob:
             row = find_row(connection, job_id)
             job = row_to_job(row)
+            if job.status is ProcessingStatus.COMPLETED:
+                raise InvalidTransitionError(
+                    f"job {job_id} is COMPLETED and will not run again; its priority stays"
+                )
             now = self.clock()
             created = row[7]
             key = self.policy.sort_key(

@@ -16,7 +16,12 @@ from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
-from docproc_gui.domain import InvalidTransitionError, JobNotFoundError, ProcessingPriority
+from docproc_gui.domain import (
+    InvalidTransitionError,
+    JobNotFoundError,
+    ProcessingPriority,
+    ProcessingStatus,
+)
 from docproc_gui.ui.icons import icon
 from docproc_gui.ui.job_records import JobRecord
 from docproc_gui.ui.tasks import TaskRunner
@@ -178,7 +183,7 @@ class JobActions(QObject):
         self._each(
             f"Priority {level.name.lower()}",
             lambda job_id: self.processor.set_priority(job_id, level),
-            self.selection(),
+            [r for r in self.selection() if r.status is not ProcessingStatus.COMPLETED],
         )
 
     def _top(self) -> None:

@@ -85,6 +85,9 @@ def test_cancel_retry_and_priority(api):
     assert api.wait_finished([job_id])[job_id]["status"] == "COMPLETED"
     refused = api.call("POST", f"/api/background/job/{job_id}/retry")
     assert refused.status == 409 and refused.body["error"] == "invalid_transition"
+    late = api.call("POST", f"/api/background/job/{job_id}/priority", json={"priority": "LOW"})
+    assert late.status == 409 and late.body["error"] == "invalid_transition", late.text
+    assert api.call("GET", f"/api/background/job/{job_id}").body["priority"] == "CRITICAL"
 
 
 @pytest.mark.parametrize(("body", "field"), [

@@ -252,6 +252,35 @@ def test_batch_idempotency_and_dedupe(api):
     assert api.processor.store.count() == 4  # 2 by key, 2 by content
 
 
+def test_a_batch_sent_again_with_its_key_gets_its_jobs_in_its_order(api):
+    api.call("POST", "/api/background/queue/pause")
+    x, y, z = (str(api.document(f"{name}.txt", name)) for name in "xyz")
+    headers = {"Idempotency-Key": "batch-2"}
+    first = api.call("POST", BATCH, json={"file_paths": [x, y]}, headers=headers)
+    again = api.call("POST", BATCH, json={"file_paths": [x, y]}, headers=headers)
+    assert first.status == 202 and again.status == 200
+    assert again.body["job_ids"] == first.body["job_ids"]
+    # The repeat names the batch the first request queued, and its listing holds both.
+    assert again.body["batch_id"] == first.body["batch_id"]
+    listed = api.call("GET", again.headers["Location"]).body["jobs"]
+    assert sorted(job["job_id"] for job in listed) == sorted(first.body["job_ids"])
+    for other in ([y, x], [x], [x, y, z], [x, z]):
+        reply = api.call("POST", BATCH, json={"file_paths": other}, headers=headers)
+        assert reply.status == 422, (other, reply.text)
+        assert error_of(reply) == ("idempotency_key_reused", "Idempotency-Key")
+    assert api.processor.store.count() == 2
+
+
+def test_an_existing_job_is_answered_with_its_status(api):
+    path = str(api.document("done.txt", "finished before"))
+    headers = {"Idempotency-Key": "done-1"}
+    first = api.call("POST", SUBMIT, json={"file_path": path}, headers=headers)
+    api.wait_finished([first.body["job_id"]])
+    again = api.call("POST", SUBMIT, json={"file_path": path}, headers=headers)
+    assert again.status == 200 and again.body["existing"] is True
+    assert again.body["status"] == "COMPLETED"
+
+
 def test_queue_full_is_503_with_retry_after(qloop, tmp_path):
     from tests.api.conftest import make_api, noop_pipeline
 

@@ -135,3 +135,32 @@ def test_dedupe_upload_returns_the_existing_job(api):
     assert first.status == 202 and again.status == 200
     assert again.body["job_id"] == first.body["job_id"]
     assert len(list(uploads_dir(api).iterdir())) == 1  # the second copy was dropped
+
+
+def test_an_upload_sent_again_with_its_idempotency_key_is_the_same_job(api):
+    """The key exists for retrying after a lost answer: the same upload again must give
+    the first job back, not a complaint about another file."""
+    api.call("POST", "/api/background/queue/pause")
+    key = {"Idempotency-Key": "upload-1"}
+    first = api.call("POST", SUBMIT, data=form(("scan.txt", b"scanned page")), headers=key)
+    again = api.call("POST", SUBMIT, data=form(("scan.txt", b"scanned page")), headers=key)
+    assert first.status == 202, first.text
+    assert again.status == 200, again.text
+    assert again.body["job_id"] == first.body["job_id"]
+    assert again.body["existing"] is True and again.body["status"] == "QUEUED"
+    assert len(list(uploads_dir(api).iterdir())) == 1  # the repeat's copy was dropped
+    other = api.call("POST", SUBMIT, data=form(("scan.txt", b"another page")), headers=key)
+    assert other.status == 422 and other.body["error"] == "idempotency_key_reused"
+    assert len(list(uploads_dir(api).iterdir())) == 1
+
+
+def test_a_batch_of_uploads_sent_again_with_its_key(api):
+    key = {"Idempotency-Key": "upload-batch"}
+    first = api.call("POST", BATCH, data=form(("a.txt", b"one"), ("b.txt", b"two")), headers=key)
+    again = api.call("POST", BATCH, data=form(("a.txt", b"one"), ("b.txt", b"two")), headers=key)
+    swapped = api.call("POST", BATCH, data=form(("b.txt", b"two"), ("a.txt", b"one")),
+                       headers=key)
+    assert first.status == 202 and again.status == 200, again.text
+    assert again.body["job_ids"] == first.body["job_ids"]
+    assert swapped.status == 422 and swapped.body["error"] == "idempotency_key_reused"
+    assert len(list(uploads_dir(api).iterdir())) == 2

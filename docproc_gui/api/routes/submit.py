@@ -14,6 +14,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypeVar
 
 from aiohttp import BodyPartReader, web
@@ -35,7 +36,12 @@ from docproc_gui.api.schemas import (
     unknown_fields,
 )
 from docproc_gui.api.uploads import MAX_FORM_FIELD_BYTES, StoredUpload
-from docproc_gui.domain import DocumentNotFoundError, ProcessingPriority, UnsupportedFormatError
+from docproc_gui.domain import (
+    DocumentNotFoundError,
+    ProcessingJob,
+    ProcessingPriority,
+    UnsupportedFormatError,
+)
 from docproc_gui.store import Submission
 from docproc_gui.store.job_store import new_batch_id
 
@@ -52,6 +58,8 @@ class Accepted:
     job_id: str
     existing: bool
     file_path: str
+    status: str = "QUEUED"
+    batch_id: str | None = None
 
 
 def job_location(job_id: str) -> str:
@@ -98,8 +106,10 @@ async def submit_batch(request: web.Request) -> web.Response:
         accepted = await ctx.call(
             _submit_paths, ctx, paths, priority, metadata, key, dedupe, started, batch_id
         )
-    location = f"{PREFIX}/jobs?batch_id={batch_id}"
     fresh = [item for item in accepted if not item.existing]
+    if key is not None and not fresh and accepted[0].batch_id:
+        batch_id = accepted[0].batch_id  # a replay: the batch the first request queued
+    location = f"{PREFIX}/jobs?batch_id={batch_id}"
     return json_response(
         {
             "batch_id": batch_id,
@@ -118,7 +128,7 @@ def _single_response(accepted: Accepted) -> web.Response:
     return json_response(
         {
             "job_id": accepted.job_id,
-            "status": "QUEUED" if not accepted.existing else None,
+            "status": accepted.status,
             "existing": accepted.existing,
             "file_path": accepted.file_path,
             "location": location,
@@ -305,6 +315,9 @@ def _submit_paths(
         real, size = ctx.allowed.check_file(path, field)
         sizes.append(size)
         reals.append(real)
+    replay = _replayed_batch(ctx, key, [partial(_has_path, real) for real in reals])
+    if replay is not None:
+        return replay
     keys = [_item_key(key, dedupe, real, index) for index, real in enumerate(reals)]
     items = [
         Submission(real, priority, metadata, None, item_key, size)
@@ -347,9 +360,14 @@ def _submit_uploads(
                     items[0].file_path, priority, items[0].metadata, idempotency_key=keys[0]
                 )
             )
-            accepted = [_accepted(ctx, job_id, uploads[0].path, keys[0], started, "file")]
+            accepted = [
+                _accepted(ctx, job_id, uploads[0].path, keys[0], started, uploads[0].sha256)
+            ]
         else:
-            accepted = _submit_keyed(ctx, items, batch_id)
+            replay = _replayed_batch(
+                ctx, key, [partial(_has_upload, upload.sha256) for upload in uploads]
+            )
+            accepted = replay if replay is not None else _submit_keyed(ctx, items, batch_id)
     except BaseException:
         for upload in uploads:
             upload.remove()
@@ -399,8 +417,46 @@ def _submit_keyed(ctx: ApiContext, items: list[Submission], batch_id: str | None
         keyed = unique[slot].idempotency_key is not None  # a keyless job is always new
         existing = keyed and (created < before or job.job_id in seen)
         seen.add(job.job_id)
-        accepted.append(Accepted(job.job_id, existing, job.file_path))
+        accepted.append(
+            Accepted(job.job_id, existing, job.file_path, job.status.value, job.batch_id)
+        )
     return accepted
+
+
+def _replayed_batch(
+    ctx: ApiContext, key: str | None, wanted: Sequence[Callable[[ProcessingJob], bool]]
+) -> list[Accepted] | None:
+    """A batch sent again with its Idempotency-Key: the jobs the first request queued, in
+    its order. None when the key is new; 422 when it was used for another batch (other
+    files, another order, more or fewer of them). ``wanted[i]`` says whether a job is the
+    one for the ``i``-th file."""
+    if key is None:
+        return None
+    keys = [f"{key}#{index}" for index in range(len(wanted) + 1)]
+    found = ctx.processor.store.find_by_keys(keys)
+    if not found:
+        return None
+    if keys[-1] in found or any(
+        name not in found or not same(found[name]) for name, same in zip(keys, wanted, strict=False)
+    ):
+        raise ApiError(
+            422,
+            "idempotency_key_reused",
+            "this Idempotency-Key was used for another batch (other files, or another order)",
+            "Idempotency-Key",
+        )
+    jobs = [found[name] for name in keys[:-1]]
+    return [
+        Accepted(job.job_id, True, job.file_path, job.status.value, job.batch_id) for job in jobs
+    ]
+
+
+def _has_path(real: str, job: ProcessingJob) -> bool:
+    return job.file_path == real
+
+
+def _has_upload(sha256: str, job: ProcessingJob) -> bool:
+    return job.metadata.get("upload_sha256") == sha256
 
 
 def _retry_on_key_race(submit: Callable[[], T]) -> T:
@@ -413,20 +469,22 @@ def _retry_on_key_race(submit: Callable[[], T]) -> T:
 
 
 def _accepted(
-    ctx: ApiContext, job_id: str, path: str, key: str | None, started: float, field: str
+    ctx: ApiContext, job_id: str, path: str, key: str | None, started: float, sha256: str
 ) -> Accepted:
+    """The answer for one upload: new, or (by key or content) an earlier job."""
     if key is None:
         return Accepted(job_id, False, path)
     job = ctx.processor.get_job(job_id)
     existing = job.created_at is not None and job.created_at.timestamp() < started
-    if existing and key.startswith("key:") and job.file_path != path:
+    # Each upload is stored under a fresh name: the same file sent again is the same bytes.
+    if existing and key.startswith("key:") and not _has_upload(sha256, job):
         raise ApiError(
             422,
             "idempotency_key_reused",
             "this Idempotency-Key was used for another file",
             "Idempotency-Key",
         )
-    return Accepted(job_id, existing, job.file_path)
+    return Accepted(job_id, existing, job.file_path, job.status.value, job.batch_id)
 
 
 def content_key(real: str, field: str) -> str:
