@@ -34,9 +34,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import os
 import select
 import threading
 import time
+import weakref
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -64,11 +66,12 @@ class _FdWatch:
     that the unread data does not wake Qt over and over.
     """
 
-    __slots__ = ("busy", "callbacks", "dispatch", "fd", "loop", "muted")
+    __slots__ = ("busy", "callbacks", "dispatch", "fd", "fileobj", "loop", "muted")
 
-    def __init__(self, loop: BatchingQEventLoop, fd: int) -> None:
+    def __init__(self, loop: BatchingQEventLoop, fd: int, fileobj: Any) -> None:
         self.loop = loop
         self.fd = fd
+        self.fileobj = fileobj  # to find it again once closed (its fileno() is then -1)
         self.callbacks: list[asyncio.Handle | None] = [None, None]
         self.busy = [False, False]
         self.muted = False
@@ -94,6 +97,21 @@ class _FdWatch:
         )
 
 
+_LOOPS_WITH_EPOLL: weakref.WeakSet[BatchingQEventLoop] = weakref.WeakSet()
+
+
+def _forget_epoll_in_child() -> None:
+    """A forked child shares the parent's epoll set: changing it would change the
+    parent's. The child's loops leave it alone (their own copy of the descriptor is
+    closed with them)."""
+    for loop in list(_LOOPS_WITH_EPOLL):
+        loop._epoll_shared = True
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_epoll_in_child)
+
+
 class _Waker(QObject):
     """Carries a wake-up from any thread to the loop's thread (a queued connection)."""
 
@@ -114,11 +132,13 @@ class BatchingQEventLoop(qasync.QEventLoop):
         # Before qasync's __init__: asyncio registers its self-pipe in there.
         self._watches: dict[int, _FdWatch] = {}
         self._epoll = select.epoll() if use_epoll else None
+        self._epoll_shared = False  # set in a forked child: see _forget_epoll_in_child
         self._epoll_notifier: QSocketNotifier | None = None
         super().__init__(app, **kwargs)
         self._waker = _Waker()
         self._waker.wake.connect(self._take_inbox, Qt.ConnectionType.QueuedConnection)
         if self._epoll is not None:
+            _LOOPS_WITH_EPOLL.add(self)
             self._epoll_notifier = QSocketNotifier(self._epoll.fileno(), QSocketNotifier.Type.Read)
             self._epoll_notifier.activated.connect(self._on_epoll_ready)
 
@@ -209,15 +229,22 @@ class BatchingQEventLoop(qasync.QEventLoop):
     ) -> asyncio.Handle:
         self._check_closed()
         assert self._epoll is not None
-        fd = qasync._fileno(fd)
+        fileobj, fd = fd, qasync._fileno(fd)
         handle = asyncio.Handle(callback, args, self, None)
         watch = self._watches.get(fd)
+        fresh = watch is None
         if watch is None:
-            watch = self._watches[fd] = _FdWatch(self, fd)
+            watch = self._watches[fd] = _FdWatch(self, fd, fileobj)
         previous = watch.callbacks[side]
         watch.callbacks[side] = handle
         if not watch.muted:
-            self._set_mask(fd, watch.mask())
+            try:
+                self._set_mask(fd, watch.mask())
+            except OSError:  # epoll refuses it (a regular file): as asyncio, raise
+                watch.callbacks[side] = previous
+                if fresh:
+                    del self._watches[fd]
+                raise
         if previous is not None:
             previous.cancel()
         return handle
@@ -226,27 +253,42 @@ class BatchingQEventLoop(qasync.QEventLoop):
         if self.is_closed():
             return False
         assert self._epoll is not None
-        fd = qasync._fileno(fd)
-        watch = self._watches.get(fd)
+        watch = self._find_watch(fd)
         handle = watch.callbacks[side] if watch is not None else None
         if watch is None or handle is None:
             return False
         watch.callbacks[side] = None
         mask = watch.mask()
         if not mask:
-            del self._watches[fd]
-        if not watch.muted:
+            del self._watches[watch.fd]
+        if not watch.muted and not self._epoll_shared:
             # OSError: the descriptor was closed first, and epoll forgot it already.
             with contextlib.suppress(OSError):
                 if mask:
-                    self._epoll.modify(fd, mask)
+                    self._epoll.modify(watch.fd, mask)
                 else:
-                    self._epoll.unregister(fd)
+                    self._epoll.unregister(watch.fd)
         handle.cancel()
         return True
 
+    def _find_watch(self, fileobj: Any) -> _FdWatch | None:
+        """The watch of a descriptor or file object; a closed socket (whose fileno() is
+        -1 now) is found by the object itself, as asyncio's selectors do."""
+        try:
+            fd = qasync._fileno(fileobj)
+        except ValueError:
+            fd = -1
+        if fd >= 0:
+            return self._watches.get(fd)
+        for watch in self._watches.values():
+            if watch.fileobj is fileobj:
+                return watch
+        return None
+
     def _set_mask(self, fd: int, mask: int) -> None:
         assert self._epoll is not None
+        if self._epoll_shared:
+            return
         try:
             self._epoll.modify(fd, mask)
         except FileNotFoundError:  # new here, or closed and its number reused since
@@ -255,8 +297,9 @@ class BatchingQEventLoop(qasync.QEventLoop):
     def _mute(self, watch: _FdWatch) -> None:
         assert self._epoll is not None
         watch.muted = True
-        with contextlib.suppress(OSError):
-            self._epoll.unregister(watch.fd)
+        if not self._epoll_shared:
+            with contextlib.suppress(OSError):
+                self._epoll.unregister(watch.fd)
 
     def _unmute(self, watch: _FdWatch) -> None:
         watch.muted = False
@@ -326,6 +369,8 @@ class BatchingQEventLoop(qasync.QEventLoop):
             self._schedule_batch()
 
     def close(self) -> None:
+        if self.is_closed():
+            return
         super().close()
         self._ready.clear()
         if self._epoll_notifier is not None:

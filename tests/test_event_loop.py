@@ -541,3 +541,79 @@ def test_closing_the_loop_leaves_no_descriptor_open(qapp: Any, use_epoll: bool) 
     loop = BatchingQEventLoop(qapp, use_epoll=use_epoll)
     loop.close()
     assert set(os.listdir("/proc/self/fd")) <= before
+
+
+def test_removing_the_reader_of_a_socket_closed_already_works(
+    io_loop: BatchingQEventLoop,
+) -> None:
+    """anyio closes a socket first and removes its reader after; the next socket given
+    that descriptor number must not inherit the old reader."""
+    first, first_peer = socket.socketpair()
+    stale: list[str] = []
+    io_loop.add_reader(first, lambda: stale.append("stale"))
+    number = first.fileno()
+    first.close()
+    assert io_loop.remove_reader(first) is True
+    second, second_peer = socket.socketpair()
+    second.setblocking(False)
+    try:
+        assert second.fileno() == number  # the lowest free number, as before
+
+        async def main() -> None:
+            written = io_loop.create_future()
+            io_loop.add_writer(second, lambda: written.done() or written.set_result(None))
+            await written
+            io_loop.remove_writer(second)
+            second_peer.send(b"for the new owner")
+            await settle(io_loop)
+
+        io_loop.run_until_complete(asyncio.wait_for(main(), 10))
+    finally:
+        for sock in (first_peer, second, second_peer):
+            sock.close()
+    assert stale == []
+
+
+def test_a_descriptor_epoll_cannot_watch_is_refused_and_left_out(
+    io_loop: BatchingQEventLoop, tmp_path: Any
+) -> None:
+    if not io_loop._epoll:
+        pytest.skip("qasync's notifiers accept regular files")
+    path = tmp_path / "plain.txt"
+    path.write_text("a regular file")
+    with open(path) as handle:
+        with pytest.raises(PermissionError):
+            io_loop.add_reader(handle.fileno(), lambda: None)
+        assert io_loop.remove_reader(handle.fileno()) is False
+
+
+def test_a_forked_child_leaves_the_parents_sockets_watched(
+    loop: BatchingQEventLoop, pair: tuple[socket.socket, socket.socket]
+) -> None:
+    """The epoll set is shared across fork: a child removing a reader must not remove it
+    for the parent."""
+    ours, theirs = pair
+    received: list[bytes] = []
+    loop.add_reader(ours, lambda: received.append(read_all(ours)))
+    child = os.fork()
+    if child == 0:  # the child: change the watch, then leave at once
+        try:
+            loop.remove_reader(ours)
+        finally:
+            os._exit(0)
+    os.waitpid(child, 0)
+
+    async def main() -> None:
+        theirs.send(b"after the fork")
+        while not received:
+            await asyncio.sleep(0.001)
+
+    loop.run_until_complete(asyncio.wait_for(main(), 5))
+    assert received == [b"after the fork"]
+
+
+def test_closing_twice_is_harmless(qapp: Any, recwarn: pytest.WarningsRecorder) -> None:
+    loop = BatchingQEventLoop(qapp)
+    loop.close()
+    loop.close()
+    assert [str(warning.message) for warning in recwarn] == []
