@@ -726,7 +726,7 @@ class KnowledgeBase:
                     "ORDER BY d.doc_date DESC, d.id DESC LIMIT ? OFFSET ?",
                     (*params, limit, offset),
                 ).all()
-                snippets: dict[int, str] = {}
+                snippets = self._openings(conn, [int(row[0]) for row in ranked])
             else:
                 join = " JOIN kb_documents d ON d.id = kb_fts.rowid" if conditions else ""
                 where = " AND ".join(["kb_fts MATCH ?", *conditions])
@@ -746,7 +746,7 @@ class KnowledgeBase:
                 SearchHit(
                     document_id=int(document_id),
                     rank=position,
-                    score=round(-float(score), 4),
+                    score=round(-float(score), 4) + 0.0,  # + 0.0: no "-0.0" when browsing
                     title=row["title"],
                     path=row["path"],
                     snippet=snippets.get(int(document_id), ""),
@@ -760,6 +760,25 @@ class KnowledgeBase:
                 )
             )
         return hits
+
+    @staticmethod
+    def _openings(conn: Connection, ids: list[int]) -> dict[int, str]:
+        """Browsing without a query: each document's first words stand in for a snippet."""
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = conn.exec_driver_sql(
+            f"SELECT rowid, substr(body, 1, {SNIPPET_CHARS * 2}) FROM kb_fts "
+            f"WHERE rowid IN ({marks})",
+            tuple(ids),
+        ).all()
+        openings = {}
+        for document_id, head in rows:
+            text = " ".join(str(head or "").split())
+            if len(text) > SNIPPET_CHARS:
+                text = text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + "…"
+            openings[int(document_id)] = text
+        return openings
 
     @staticmethod
     def _snippets(conn: Connection, expression: str, ids: list[int]) -> dict[int, str]:

@@ -92,6 +92,30 @@ def test_empty_query_lists_filtered_documents(knowledge: KnowledgeBase) -> None:
     assert len(knowledge.search("")) == 4
 
 
+def test_browsing_shows_each_documents_opening_words(knowledge: KnowledgeBase) -> None:
+    """Without a query there is nothing to highlight: the start of the text stands in
+    for the snippet, and no hit claims a negative score."""
+    hits = {hit.path: hit for hit in knowledge.search("")}
+    assert hits["/d/invoice.docx"].snippet == "Invoice for pump bearings. Amount due 300 EUR."
+    manual = hits["/d/pump.pdf"].snippet  # the sentence three times: 197 characters
+    sentence = "Pump maintenance manual. The centrifugal pump needs new bearings."
+    assert manual == " ".join([sentence] * 3)
+    assert all(str(hit.score) == "0.0" for hit in hits.values())
+
+
+def test_browsing_cuts_a_long_opening_at_a_word(tmp_path) -> None:
+    database = Database(tmp_path / "db.sqlite3")
+    kb = KnowledgeBase(database)
+    try:
+        kb.integrate(make_doc("lighthouse keeper " * 100), "job", "/d/long.txt")
+        (hit,) = kb.search("")
+    finally:
+        kb.close()
+        database.dispose()
+    assert hit.snippet.endswith("…") and len(hit.snippet) <= 241
+    assert hit.snippet[:-1].split()[-1] in {"lighthouse", "keeper"}
+
+
 def test_paging(knowledge: KnowledgeBase) -> None:
     first = knowledge.search("pump*", limit=2)
     second = knowledge.search("pump*", limit=2, offset=2)
