@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
+from yarl import URL
 
 from docproc_gui.api.auth import read_token
 from docproc_gui.api.discovery import PREFIX, read_endpoint
@@ -61,6 +63,17 @@ def locate(data_dir: Path) -> tuple[str, str]:
     if token is None:
         raise ApiUnavailableError(f"cannot read the API token of {data_dir}")
     return endpoint.url, token
+
+
+def segment(value: str) -> str:
+    """``value`` (a job id as the user typed it, say) as one percent-encoded path segment.
+
+    Every ``/``, ``?``, ``#`` and ``%`` is escaped, and ``.``/``..`` too (URL libraries
+    resolve those as "this"/"parent" folder), so whatever is typed names one resource
+    and cannot reach another endpoint.
+    """
+    quoted = quote(value, safe="")
+    return quoted.replace(".", "%2E") if quoted in (".", "..") else quoted
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,8 +152,11 @@ class ApiClient:
         await self.close()
 
     async def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        """``method`` on ``path``, which is sent as is: escape what it contains with
+        :func:`segment`. The decoded JSON body; ApiRequestError for an error answer."""
+        url = URL(self.url + path, encoded=True)  # no re-quoting, no ".." resolved
         try:
-            async with self.session.request(method, self.url + path, **kwargs) as response:
+            async with self.session.request(method, url, **kwargs) as response:
                 text = await response.text()
                 status = response.status
         except (TimeoutError, aiohttp.ClientConnectionError) as error:
@@ -200,14 +216,18 @@ class ApiClient:
     async def upload(
         self, file_paths: list[str], priority: str | int = "NORMAL", *, dedupe: bool = False
     ) -> dict[str, Any]:
-        """Send the files' bytes (for a server that cannot read them by path)."""
+        """Send the files' bytes (for a server that cannot read them by path).
+
+        A file that cannot be opened raises its OSError before anything is sent.
+        """
         form = aiohttp.FormData(default_to_multipart=True)
-        handles = [open(path, "rb") for path in file_paths]  # noqa: SIM115 - closed below
+        handles: list[Any] = []
         try:
-            for path, handle in zip(file_paths, handles, strict=True):
+            for path in file_paths:
+                handles.append(open(path, "rb"))  # noqa: SIM115 - closed below
                 form.add_field(
                     "file",
-                    handle,
+                    handles[-1],
                     filename=os.path.basename(path),
                     content_type="application/octet-stream",
                 )
@@ -221,7 +241,7 @@ class ApiClient:
         return result
 
     async def job(self, job_id: str) -> dict[str, Any]:
-        result: dict[str, Any] = await self.request("GET", f"{PREFIX}/job/{job_id}")
+        result: dict[str, Any] = await self.request("GET", f"{PREFIX}/job/{segment(job_id)}")
         return result
 
     async def jobs(
@@ -250,11 +270,11 @@ class ApiClient:
         return found
 
     async def cancel(self, job_id: str) -> dict[str, Any]:
-        result: dict[str, Any] = await self.request("DELETE", f"{PREFIX}/job/{job_id}")
+        result: dict[str, Any] = await self.request("DELETE", f"{PREFIX}/job/{segment(job_id)}")
         return result
 
     async def retry(self, job_id: str) -> dict[str, Any]:
-        result: dict[str, Any] = await self.request("POST", f"{PREFIX}/job/{job_id}/retry")
+        result: dict[str, Any] = await self.request("POST", f"{PREFIX}/job/{segment(job_id)}/retry")
         return result
 
     async def pause(self) -> dict[str, Any]:
@@ -266,6 +286,7 @@ class ApiClient:
         return result
 
     async def get(self, path: str, **params: Any) -> Any:
+        """GET ``PREFIX/path`` (a fixed path: escape user values with :func:`segment`)."""
         query = {key: str(value) for key, value in params.items() if value is not None}
         return await self.request("GET", f"{PREFIX}/{path}", params=query)
 

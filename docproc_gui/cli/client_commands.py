@@ -3,7 +3,8 @@
 ``serve`` runs the engine and the API headless. The others are clients: they find the
 server of the data folder through its discovery file and token file (the same user's,
 no configuration), and exit with 0 on success, 1 when a job failed, 2 for a request the
-server refused, and 3 when no DocProc is running.
+server refused (or that changed nothing: cancelling a finished job), and 3 when no
+DocProc is running.
 """
 
 from __future__ import annotations
@@ -16,10 +17,15 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from docproc_gui.cli.common import add_data_dir, fail, print_json, settings_from
+from docproc_gui.cli.job_text import MAX_LISTED, duration, print_job, print_outcome
 
 EXIT_FAILED, EXIT_REFUSED, EXIT_UNAVAILABLE = 1, 2, 3
 TERMINAL = ("COMPLETED", "FAILED", "CANCELLED")
 ClientCall = Callable[[Any, argparse.Namespace], Awaitable[int]]
+EXIT_CODES = (
+    "exit codes: 0 done, 1 a job failed, 2 the request was refused (unknown job, bad "
+    "value, nothing to cancel), 3 no DocProc running for the data folder"
+)
 
 
 def register(subparsers: Any) -> None:
@@ -50,7 +56,10 @@ def register(subparsers: Any) -> None:
         "--priority", default="NORMAL", help="CRITICAL, HIGH, NORMAL, LOW, BACKGROUND or 0-4"
     )
     submit.add_argument(
-        "--wait", action="store_true", help="show progress until done; exit 1 if any job failed"
+        "--wait",
+        action="store_true",
+        help="show progress until done, then each job's id and outcome (only the failed "
+        f"ones beyond {MAX_LISTED} documents); exit 1 if any job failed",
     )
     submit.add_argument(
         "--upload", action="store_true", help="send the files' bytes instead of their paths"
@@ -61,7 +70,13 @@ def register(subparsers: Any) -> None:
 
     status = _client(subparsers, "status", "the queue, or one job", _status, read=True)
     status.add_argument("job", nargs="?", metavar="JOB")
-    _client(subparsers, "cancel", "cancel a job", _cancel).add_argument("job", metavar="JOB")
+    _client(
+        subparsers,
+        "cancel",
+        "cancel a waiting or running job",
+        _cancel,
+        details="Exit code 2 when the job had already finished: nothing was cancelled.",
+    ).add_argument("job", metavar="JOB")
     _client(subparsers, "retry", "retry a failed or cancelled job", _retry).add_argument(
         "job", metavar="JOB"
     )
@@ -86,10 +101,18 @@ def register(subparsers: Any) -> None:
 
 
 def _client(
-    subparsers: Any, name: str, help_text: str, call: ClientCall, read: bool = False
+    subparsers: Any,
+    name: str,
+    help_text: str,
+    call: ClientCall,
+    read: bool = False,
+    details: str = "",
 ) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = subparsers.add_parser(
-        name, help=help_text, description=help_text
+        name,
+        help=help_text,
+        description=f"{help_text[0].upper()}{help_text[1:]}. {details}".strip(),
+        epilog=EXIT_CODES,
     )
     add_data_dir(parser)
     if read:
@@ -162,9 +185,6 @@ def run_client(args: argparse.Namespace, call: ClientCall) -> int:
         return fail(str(error), EXIT_REFUSED if error.status < 500 else EXIT_FAILED)
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:  # `docproc ... | head`: the reader left, nothing to say
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - replaces the dead stdout
-        return 0
 
 
 def _run(coroutine: Coroutine[Any, Any, int]) -> int:
@@ -178,7 +198,10 @@ async def _submit(client: Any, args: argparse.Namespace) -> int:
     if not files:
         return fail("no supported files found in the given paths", EXIT_REFUSED)
     if args.upload:
-        answer = await client.upload(files, args.priority, dedupe=args.dedupe)
+        try:
+            answer = await client.upload(files, args.priority, dedupe=args.dedupe)
+        except OSError as error:  # the same words and code as the server's for a path
+            return fail(_unreadable(error), EXIT_REFUSED)
     elif len(files) == 1:
         answer = await client.submit(files[0], args.priority, {"source": "cli"}, dedupe=args.dedupe)
     else:
@@ -210,8 +233,14 @@ async def _submit(client: Any, args: argparse.Namespace) -> int:
     if args.json:
         print_json(jobs)
     else:
-        _print_outcome(jobs)
+        print_outcome(jobs, batch_id)
     return 0 if all(job["status"] == "COMPLETED" for job in jobs) else EXIT_FAILED
+
+
+def _unreadable(error: OSError) -> str:
+    if isinstance(error, FileNotFoundError):
+        return f"file not found: {error.filename}"
+    return f"cannot read {error.filename}: {error.strerror or error}"
 
 
 class _ProgressBar:
@@ -243,26 +272,13 @@ class _ProgressBar:
         self.bar.close()
 
 
-def _print_outcome(jobs: list[dict[str, Any]]) -> None:
-    done = sum(job["status"] == "COMPLETED" for job in jobs)
-    for job in jobs:
-        if job["status"] != "COMPLETED":
-            category = f" [{job['error_category']}]" if job.get("error_category") else ""
-            reason = f": {job['error_message']}" if job.get("error_message") else ""
-            print(f"  {job['status']}{category} {job['file_path']}{reason}")
-    print(
-        f"{done} of {len(jobs)} completed"
-        + ("" if done == len(jobs) else f", {len(jobs) - done} not")
-    )
-
-
 async def _status(client: Any, args: argparse.Namespace) -> int:
     if args.job:
         job = await client.job(args.job)
         if args.json:
             print_json(job)
         else:
-            _print_job(job)
+            print_job(job)
         return 0
     queue = await client.get("queue/status")
     health = await client.get("queue/health")
@@ -283,51 +299,17 @@ async def _status(client: Any, args: argparse.Namespace) -> int:
     )
     print(f"  workers {queue['active_workers']} of {queue['max_workers']} busy")
     if health["oldest_job_age"]:
-        print(f"  oldest waiting job: {_duration(health['oldest_job_age'])}")
+        print(f"  oldest waiting job: {duration(health['oldest_job_age'])}")
     for alert in health["alerts"]:
         print(f"  {alert['level'].upper()}: {alert['message']}")
     return 0
 
 
-def _print_job(job: dict[str, Any]) -> None:
-    print(f"job {job['job_id']}")
-    rows = [
-        ("file", job["file_path"]),
-        ("status", job["status"] + (f" — {job['current_step']}" if job["current_step"] else "")),
-        ("progress", f"{job['progress']:.0%}"),
-        ("priority", job["priority"]),
-        ("attempts", f"{job['attempts']} (retries {job['retry_count']} of {job['max_retries']})"),
-        ("created", job["created_at"]),
-        ("started", job["started_at"]),
-        ("finished", job["completed_at"]),
-        ("took", _duration(job["duration"]) if job["duration"] is not None else None),
-        ("batch", job["batch_id"]),
-        (
-            "error",
-            f"[{job['error_category']}] {job['error_message']}" if job["error_message"] else None,
-        ),
-    ]
-    for name, value in rows:
-        if value:
-            print(f"  {name:<9} {value}")
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 0.0995:
-        return f"{max(seconds, 0.0) * 1000:.0f} ms"
-    if seconds < 60:
-        return f"{seconds:.1f} s"
-    if seconds < 3600:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
-
-
 async def _cancel(client: Any, args: argparse.Namespace) -> int:
     answer = await client.cancel(args.job)
-    if answer["cancelled"]:
-        print(f"cancelled {args.job}")
-    else:
-        print(f"{args.job} had already finished ({answer['status']})")
+    if not answer["cancelled"]:
+        return fail(f"{args.job} had already finished ({answer['status']})", EXIT_REFUSED)
+    print(f"cancelled {args.job}")
     return 0
 
 
@@ -365,8 +347,8 @@ async def _stats(client: Any, args: argparse.Namespace) -> int:
     if average is not None:
         p95 = stats["p95_processing_time"]
         print(
-            f"processing time: average {_duration(average)}"
-            + (f", p95 {_duration(p95)}" if p95 is not None else "")
+            f"processing time: average {duration(average)}"
+            + (f", p95 {duration(p95)}" if p95 is not None else "")
         )
     print("date          jobs   jobs/hour")
     for day in stats["daily_throughput"]:

@@ -11,6 +11,7 @@ from collections import Counter
 from typing import Any
 
 from docproc_gui.cli.common import add_data_dir, fail, print_json, settings_from
+from docproc_gui.cli.job_text import shown_path
 from docproc_gui.discovery import collect_files
 from docproc_gui.domain import (
     DocProcError,
@@ -20,6 +21,7 @@ from docproc_gui.domain import (
 )
 
 S = ProcessingStatus
+DEFAULT_LIMIT = 100
 
 
 def register(subparsers: Any) -> None:
@@ -43,13 +45,33 @@ def register(subparsers: Any) -> None:
     jobs = subparsers.add_parser(
         "jobs",
         help="list the jobs of a data folder",
-        description="List jobs straight from the data folder's database (newest first).",
+        description="List jobs straight from the data folder's database (newest first). "
+        "When more jobs match than are shown, a last line on stderr says how many more "
+        "(not with --json, which prints only the JSON list). Uploaded files show the "
+        "name they were sent with, followed by '(upload)'.",
     )
     add_data_dir(jobs)
     jobs.add_argument("--status", action="append", help="only this status (repeatable)")
-    jobs.add_argument("--limit", type=int, default=100)
-    jobs.add_argument("--json", action="store_true")
+    jobs.add_argument(
+        "--limit",
+        type=_limit,
+        default=DEFAULT_LIMIT,
+        metavar="N",
+        help=f"show at most N jobs (default {DEFAULT_LIMIT}; 0 = all)",
+    )
+    jobs.add_argument("--json", action="store_true", help="print the jobs as a JSON list")
     jobs.set_defaults(handler=run_jobs)
+
+
+def _limit(text: str) -> int:
+    """``--limit``: a whole number, 0 for no limit; negative numbers are refused."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 (all) or more, not {value}")
+    return value
 
 
 def run_process(args: argparse.Namespace) -> int:
@@ -161,13 +183,16 @@ def run_jobs(args: argparse.Namespace) -> int:
     except ValueError:
         names = ", ".join(s.value for s in S)
         return fail(f"unknown status; use one of {names}", 2)
-    if not settings.database_path.exists():
-        jobs: list[Any] = []
-    else:
+    jobs: list[Any] = []
+    matching = 0
+    if settings.database_path.exists():
         database = Database(settings.database_path)
         store = JobStore(database, settings)
         try:
-            jobs = store.list_jobs(statuses or None, limit=args.limit)
+            jobs = store.list_jobs(statuses or None, limit=args.limit or -1)  # -1: no limit
+            matching = len(jobs)
+            if args.limit and len(jobs) == args.limit:
+                matching = store.count(statuses or None)
         finally:
             store.close()
             database.dispose()
@@ -178,6 +203,8 @@ def run_jobs(args: argparse.Namespace) -> int:
         category = f" [{job.error_category.value}]" if job.error_category else ""
         print(
             f"{job.job_id}  {job.status.value:<13} {job.priority.name:<10} "
-            f"attempts={job.attempts}{category}  {job.file_path}"
+            f"attempts={job.attempts}{category}  {shown_path(job.file_path, job.metadata)}"
         )
+    if matching > len(jobs):  # on stderr: scripts cut job ids from every stdout line
+        print(f"… {matching - len(jobs)} more; use --limit N (0 = all)", file=sys.stderr)
     return 0

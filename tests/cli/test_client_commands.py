@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from docproc_gui.api.auth import read_token
+from docproc_gui.api.client import segment
 from docproc_gui.api.discovery import discovery_path, read_endpoint
 from docproc_gui.cli.main import main
 
@@ -45,9 +46,24 @@ class Served:
 def start_server(data: Path, docs: Path) -> subprocess.Popen[str]:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "docproc_gui.cli.main", "serve", "--data-dir", str(data),
-         "--port", "0", "--allow-path", str(docs), "--workers", "2"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "docproc_gui.cli.main",
+            "serve",
+            "--data-dir",
+            str(data),
+            "--port",
+            "0",
+            "--allow-path",
+            str(docs),
+            "--workers",
+            "2",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -92,6 +108,9 @@ def test_submit_wait_status_stats_search(served, capsys):
     code, out, err = served.run(capsys, "submit", str(invoice), "--wait", "--priority", "high")
     assert code == 0, err
     assert "1 of 1 completed" in out
+    code, listed, _ = served.run(capsys, "jobs", "--json")
+    job_id = json.loads(listed)[0]["job_id"]
+    assert f"  {job_id}  COMPLETED {invoice}\n" in out  # the id of what was submitted
     code, out, _ = served.run(capsys, "status", "--json")
     status = json.loads(out)
     assert status["queue"]["counts"]["COMPLETED"] == 1
@@ -115,6 +134,7 @@ def test_submit_wait_exits_1_when_a_job_fails(served, capsys):
     code, out, _ = served.run(capsys, "submit", str(good), str(empty), "--wait")
     assert code == 1
     assert "FAILED [empty]" in out and "1 of 2 completed" in out
+    assert len([line for line in out.splitlines() if line.startswith("  ")]) == 2
     code, out, _ = served.run(capsys, "submit", str(good), "--wait", "--json")
     assert code == 0
     assert [job["status"] for job in json.loads(out)] == ["COMPLETED"]
@@ -129,8 +149,9 @@ def test_job_control(served, capsys):
     assert code == 0 and "QUEUED" in out and str(path) in out
     code, out, _ = served.run(capsys, "cancel", job_id)
     assert code == 0 and "cancelled" in out
-    code, out, _ = served.run(capsys, "cancel", job_id)
-    assert "already finished (CANCELLED)" in out
+    code, out, err = served.run(capsys, "cancel", job_id)
+    assert code == 2, "nothing was cancelled: a script must be able to tell"
+    assert "already finished (CANCELLED)" in err and not out
     code, out, _ = served.run(capsys, "retry", job_id)
     assert code == 0 and "queued again" in out
     assert served.run(capsys, "resume")[0] == 0
@@ -165,3 +186,55 @@ def test_serve_stops_cleanly_on_sigterm_and_keeps_the_queue(served, capsys):
     assert not discovery_path(served.data).exists()
     code, out, _ = served.run(capsys, "jobs", "--json")
     assert sorted(job["status"] for job in json.loads(out)) == ["QUEUED"] * 3
+
+
+@pytest.mark.parametrize("job_id", ["../queue/pause?x=", "../queue/status", "..", ".", "a b#c"])
+def test_job_ids_are_one_path_segment_whatever_they_contain(served, capsys, job_id):
+    for command in (["retry", job_id], ["cancel", job_id], ["status", job_id, "--json"]):
+        code, out, err = served.run(capsys, *command)
+        assert (code, out) == (2, ""), (command, out, err)
+        assert f"no job with id {job_id!r}" in err, err
+    code, out, _ = served.run(capsys, "status", "--json")
+    assert json.loads(out)["queue"]["paused"] is False  # nothing reached queue/pause
+
+
+def test_segment_escapes_separators_and_dot_segments():
+    assert segment("../queue/pause?x=") == "..%2Fqueue%2Fpause%3Fx%3D"
+    assert (segment(".."), segment("."), segment("%2F")) == ("%2E%2E", "%2E", "%252F")
+    assert segment("01a227c5ef0c19fccf4c8ec2d4c4d1cf") == "01a227c5ef0c19fccf4c8ec2d4c4d1cf"
+
+
+def test_upload_of_a_missing_file_is_refused_like_a_path(served, capsys):
+    missing = served.docs / "missing.pdf"
+    code, out, err = served.run(capsys, "submit", str(missing))
+    assert code == 2 and f"file not found: {missing}" in err
+    other = served.document("present.txt", "here")
+    code, out, err = served.run(capsys, "submit", "--upload", str(other), str(missing))
+    assert (code, out) == (2, "")
+    assert err == f"docproc: file not found: {missing}\n"
+
+
+def test_uploads_show_the_name_they_were_sent_with(served, tmp_path, capsys):
+    empty = tmp_path / "minutes.odt"
+    empty.write_bytes(b"")
+    code, out, _ = served.run(capsys, "submit", str(empty), "--upload", "--wait")
+    assert code == 1
+    assert "FAILED [empty] minutes.odt (upload): " in out and "uploads" not in out
+    code, out, _ = served.run(capsys, "jobs")
+    job_id = out.split()[0]
+    assert out.rstrip().endswith("[empty]  minutes.odt (upload)")
+    code, out, _ = served.run(capsys, "status", job_id)
+    assert "file      minutes.odt (upload)" in out
+    assert f"stored as {served.data / 'uploads'}" in out
+
+
+def test_wait_for_many_lists_only_what_did_not_complete(served, capsys):
+    paths = [
+        str(served.document(f"n{i:02}.txt", f"note number {i} about budgets")) for i in range(22)
+    ]
+    paths.append(str(served.document("zz-empty.txt", "")))
+    code, out, _ = served.run(capsys, "submit", *paths, "--wait")
+    assert code == 1
+    lines = out.splitlines()
+    assert len(lines) == 2 and "FAILED [empty]" in lines[0] and "zz-empty.txt" in lines[0]
+    assert lines[1].startswith("22 of 23 completed, 1 not (batch ")

@@ -99,3 +99,57 @@ def test_bad_arguments_are_clear(tmp_path: Path) -> None:
     assert "file not found" in result.stderr
     result = docproc("jobs", "--status", "sleeping", "--data-dir", str(tmp_path / "d"))
     assert result.returncode == 2
+
+
+def _queued_jobs(data: Path, number: int) -> None:
+    from docproc_gui.store import Database, JobStore, Submission
+
+    database = Database(data / "docproc.sqlite3")
+    store = JobStore(database)
+    store.submit_many([Submission(str(data / f"doc{i}.txt")) for i in range(number)])
+    store.close()
+    database.dispose()
+
+
+def test_jobs_says_how_many_more_and_limit_0_lists_all(tmp_path: Path) -> None:
+    _queued_jobs(tmp_path / "d", 5)
+    data = ["--data-dir", str(tmp_path / "d")]
+    result = docproc("jobs", "--limit", "2", *data)
+    assert result.returncode == 0
+    assert len(result.stdout.splitlines()) == 2  # only jobs on stdout: scripts cut ids
+    assert result.stderr == "… 3 more; use --limit N (0 = all)\n"
+    result = docproc("jobs", "--limit", "2", "--json", *data)
+    assert len(json.loads(result.stdout)) == 2 and result.stderr == ""
+    result = docproc("jobs", "--limit", "0", *data)
+    assert len(result.stdout.splitlines()) == 5 and result.stderr == ""
+    assert docproc("jobs", "--limit", "5", *data).stderr == ""
+    result = docproc("jobs", "--limit", "-1", *data)
+    assert result.returncode == 2 and "must be 0 (all) or more" in result.stderr
+    assert "0 = all" in docproc("jobs", "--help").stdout
+
+
+def test_a_closed_output_pipe_ends_quietly_with_141(tmp_path: Path) -> None:
+    _queued_jobs(tmp_path / "d", 3)
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before anything is written, like `| head -0`
+    environment = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "DOCPROC_CONFIG": os.devnull}
+    try:
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "docproc_gui.cli.main",
+                "jobs",
+                "--data-dir",
+                str(tmp_path / "d"),
+            ],
+            cwd=ROOT,
+            env=environment,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        os.close(write_end)
+    assert (result.returncode, result.stderr) == (141, "")
