@@ -505,7 +505,8 @@ def _paths() -> dict[str, Any]:
                     "200": {
                         "description": "an endless event stream",
                         "content": {"text/event-stream": {"schema": {"type": "string"}}},
-                    }
+                    },
+                    "404": _error("a job_id or batch_id that no job has"),
                 },
                 tag="stream",
                 parameters=[

@@ -90,6 +90,24 @@ class JobQueries:
         with self.database.read_engine.connect() as connection:
             return row_to_job(find_row(connection, job_id))
 
+    def unknown_ids(self, job_ids: Sequence[str], batch_ids: Sequence[str]) -> list[str]:
+        """Those of the job ids, then of the batch ids, that no job in the store has."""
+        unknown: list[str] = []
+        with self.database.read_engine.connect() as connection:
+            for column, wanted in (("job_id", job_ids), ("batch_id", batch_ids)):
+                for start in range(0, len(wanted), 500):
+                    chunk = list(dict.fromkeys(wanted[start : start + 500]))
+                    marks = ", ".join("?" * len(chunk))
+                    known = {
+                        row[0]
+                        for row in connection.exec_driver_sql(
+                            f"SELECT DISTINCT {column} FROM jobs WHERE {column} IN ({marks})",
+                            tuple(chunk),
+                        )
+                    }
+                    unknown += [value for value in chunk if value not in known]
+        return unknown
+
     def find_by_keys(self, keys: Sequence[str]) -> dict[str, ProcessingJob]:
         """The jobs that carry these idempotency keys, by key (absent keys left out)."""
         found: dict[str, ProcessingJob] = {}

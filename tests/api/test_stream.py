@@ -69,6 +69,21 @@ def test_filter_by_job_and_by_batch(api):
     assert {event.data["batch_id"] for event in batch_events} == {batch["batch_id"]}
 
 
+def test_a_filter_naming_no_job_is_404_not_a_silent_stream(api):
+    job_id = api.call("POST", "/api/background/submit",
+                      json={"file_path": str(api.document())}).body["job_id"]
+    for query, field in (
+        ("job_id=0123456789abcdef", "job_id"),
+        (f"job_id={job_id},nosuchjob", "job_id"),
+        ("batch_id=nosuchbatch", "batch_id"),
+        ("job_id=../x", "job_id"),
+    ):
+        reply = api.call("GET", f"{STREAM}?{query}")
+        assert reply.status == 404, (query, reply.text)
+        assert reply.body["field"] == field
+        assert reply.body["error"] == f"{field[:-3]}_not_found"
+
+
 def test_last_event_id_replays_what_was_missed(api):
     async def scenario():
         async with client(api) as c:

@@ -1,17 +1,19 @@
 """``GET /api/background/stream/progress``: the progress stream as Server-Sent Events.
 
 Filters: ``job_id`` and ``batch_id`` (repeatable or comma-separated; an event matching
-either passes). ``Last-Event-ID`` (header, or ``last_event_id`` in the query for clients
-that cannot set headers) replays what was missed. A comment line every
-``heartbeat_s`` keeps proxies and idle-timeouts from closing a quiet stream.
+either passes); an id that no job has is a 404, not a stream that stays silent.
+``Last-Event-ID`` (header, or ``last_event_id`` in the query for clients that cannot set
+headers) replays what was missed. A comment line every ``heartbeat_s`` keeps proxies and
+idle-timeouts from closing a quiet stream.
 """
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from docproc_gui.api.context import context
+from docproc_gui.api.context import ApiContext, context
 from docproc_gui.api.discovery import PREFIX
+from docproc_gui.api.errors import ApiError
 from docproc_gui.api.schemas import query_list
 from docproc_gui.api.sse import HEARTBEAT_FRAME, RETRY_MS
 
@@ -23,9 +25,10 @@ async def progress_stream(request: web.Request) -> web.StreamResponse:
     ctx = context(request)
     broker = ctx.broker
     last_id = request.headers.get("Last-Event-ID") or request.query.get("last_event_id")
-    subscription, first = broker.subscribe(
-        query_list(request, "job_id"), query_list(request, "batch_id"), last_id
-    )
+    job_ids, batch_ids = query_list(request, "job_id"), query_list(request, "batch_id")
+    if job_ids or batch_ids:
+        await _check_known(ctx, job_ids, batch_ids)
+    subscription, first = broker.subscribe(job_ids, batch_ids, last_id)
     response = web.StreamResponse(
         headers={
             "Content-Type": "text/event-stream; charset=utf-8",
@@ -49,3 +52,18 @@ async def progress_stream(request: web.Request) -> web.StreamResponse:
     finally:
         broker.unsubscribe(subscription)
     return response
+
+
+async def _check_known(ctx: ApiContext, job_ids: list[str], batch_ids: list[str]) -> None:
+    for name, values in (("job_id", job_ids), ("batch_id", batch_ids)):
+        for value in values:
+            if len(value) > 64 or not value.isalnum():
+                raise ApiError(
+                    404, f"{name[:-3]}_not_found", f"no {name[:-3]} with id {value!r}", name
+                )
+    unknown = await ctx.call(ctx.processor.store.unknown_ids, job_ids, batch_ids)
+    if unknown:
+        name = "job_id" if unknown[0] in job_ids else "batch_id"
+        raise ApiError(
+            404, f"{name[:-3]}_not_found", f"no {name[:-3]} with id {unknown[0]!r}", name
+        )
