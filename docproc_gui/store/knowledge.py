@@ -32,7 +32,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -838,6 +838,24 @@ class KnowledgeBase:
                 )
             ]
         return document
+
+    def jobs_by_file_hash(self, hashes: Collection[str]) -> dict[str, list[str]]:
+        """The ids of the jobs that indexed a file with each of these SHA-256 hashes (the
+        earliest first); hashes no document has are left out."""
+        found: dict[str, list[str]] = {}
+        wanted = list(hashes)
+        with self._read.connect() as conn:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                for file_hash, job_id in conn.exec_driver_sql(
+                    f"SELECT file_hash, job_id FROM kb_documents WHERE file_hash IN ({marks}) "
+                    "ORDER BY id",
+                    tuple(chunk),
+                ):
+                    if job_id:
+                        found.setdefault(str(file_hash), []).append(str(job_id))
+        return found
 
     def find_by_path(self, file_path: str) -> dict[str, Any] | None:
         with self._read.connect() as conn:

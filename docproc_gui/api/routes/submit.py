@@ -1,10 +1,12 @@
 """Submitting documents: a named file, a list of files, or uploads (multipart).
 
 ``POST /api/background/submit`` and ``/submit-batch`` answer 202 with the job id(s) and
-a ``Location``. An ``Idempotency-Key`` header, or ``dedupe=true`` (the same content hash
-as an earlier submission), returns the existing job (200, ``existing: true``) instead of
-queueing a second one; both use the engine's idempotency key (``key:...`` and
-``sha256:...``). Path checks, hashing and the commit run on the API's thread pool.
+a ``Location``. An ``Idempotency-Key`` header, or ``dedupe=true`` (the same content as a
+file processed before, or as an earlier dedupe submission), returns the existing job
+(200, ``existing: true``) instead of queueing a second one; both use the engine's
+idempotency key (``key:...`` and ``sha256:...``), and dedupe also looks in the knowledge
+base for a document with the same SHA-256. Path checks, hashing and the commit run on
+the API's thread pool.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from docproc_gui.api.schemas import (
 from docproc_gui.api.uploads import MAX_FORM_FIELD_BYTES, StoredUpload
 from docproc_gui.domain import (
     DocumentNotFoundError,
+    JobNotFoundError,
     ProcessingJob,
     ProcessingPriority,
     UnsupportedFormatError,
@@ -354,7 +357,13 @@ def _submit_uploads(
             )
             for upload, item_key in zip(uploads, keys, strict=True)
         ]
-        if batch_id is None:
+        twins = _processed_twins(ctx, items) if batch_id is None else {}
+        if batch_id is None and keys[0] in twins:
+            twin = twins[str(keys[0])]
+            accepted = [
+                Accepted(twin.job_id, True, twin.file_path, twin.status.value, twin.batch_id)
+            ]
+        elif batch_id is None:
             job_id = _retry_on_key_race(
                 lambda: ctx.processor.submit_job(
                     items[0].file_path, priority, items[0].metadata, idempotency_key=keys[0]
@@ -393,11 +402,15 @@ def _submit_keyed(ctx: ApiContext, items: list[Submission], batch_id: str | None
     unique key). A keyed job is "existing" when it was created before this call.
     """
     processor = ctx.processor
+    twins = _processed_twins(ctx, items)
     first_of: dict[str, int] = {}
     slots: list[int] = []  # for every item, the index of the submission that carries it
     unique: list[Submission] = []
     for item in items:
         key = item.idempotency_key
+        if key is not None and key in twins:
+            slots.append(-1)  # a file processed before: its job is the answer
+            continue
         if key is not None and key in first_of:
             slots.append(first_of[key])
             continue
@@ -406,12 +419,22 @@ def _submit_keyed(ctx: ApiContext, items: list[Submission], batch_id: str | None
         slots.append(len(unique))
         unique.append(item)
     before = time.time()
-    jobs = _retry_on_key_race(
-        lambda: processor.submit_many(unique, batch_id=batch_id, prechecked=True)
+    jobs = (
+        _retry_on_key_race(
+            lambda: processor.submit_many(unique, batch_id=batch_id, prechecked=True)
+        )
+        if unique
+        else []
     )
     accepted = []
     seen: set[str] = set()
-    for slot in slots:
+    for item, slot in zip(items, slots, strict=True):
+        if slot < 0:
+            twin = twins[str(item.idempotency_key)]
+            accepted.append(
+                Accepted(twin.job_id, True, twin.file_path, twin.status.value, twin.batch_id)
+            )
+            continue
         job = jobs[slot]
         created = job.created_at.timestamp() if job.created_at is not None else before
         keyed = unique[slot].idempotency_key is not None  # a keyless job is always new
@@ -421,6 +444,28 @@ def _submit_keyed(ctx: ApiContext, items: list[Submission], batch_id: str | None
             Accepted(job.job_id, existing, job.file_path, job.status.value, job.batch_id)
         )
     return accepted
+
+
+def _processed_twins(ctx: ApiContext, items: Sequence[Submission]) -> dict[str, ProcessingJob]:
+    """For dedupe keys (``sha256:...``), the job of a file with those bytes that was
+    processed before, submitted with dedupe or not (found through the knowledge base)."""
+    hashes = {
+        item.idempotency_key[len("sha256:") :]
+        for item in items
+        if item.idempotency_key and item.idempotency_key.startswith("sha256:")
+    }
+    knowledge = ctx.processor.knowledge
+    if not hashes or knowledge is None:
+        return {}
+    twins: dict[str, ProcessingJob] = {}
+    for file_hash, job_ids in knowledge.jobs_by_file_hash(hashes).items():
+        for job_id in job_ids:
+            try:
+                twins[f"sha256:{file_hash}"] = ctx.processor.get_job(job_id)
+                break
+            except JobNotFoundError:  # its job was removed from the history since
+                continue
+    return twins
 
 
 def _replayed_batch(
