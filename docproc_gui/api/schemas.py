@@ -22,6 +22,8 @@ MAX_BATCH_FILES = 10_000
 MAX_PAGE = 1000
 MAX_IDEMPOTENCY_KEY = 200
 MAX_JSON_DEPTH = 32
+_YES = {"1", "true", "yes", "on"}
+_NO = {"0", "false", "no", "off", ""}
 _PRINTABLE_ASCII = re.compile(r"^[ -~]+$")
 
 
@@ -174,23 +176,15 @@ def parse_metadata(value: Any, field: str = "metadata") -> dict[str, Any]:
     return value
 
 
-def parse_bool(value: Any, field: str) -> bool:
+def parse_bool(value: Any, field: str, *, text: bool = False) -> bool:
+    """A JSON true/false; with ``text`` (a form field) also "1"/"yes"/"on", "0"/"no"/"off"."""
     if value is ABSENT:
         return False
     if isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.strip().lower() in {
-        "1",
-        "true",
-        "yes",
-        "on",
-        "0",
-        "false",
-        "no",
-        "off",
-        "",
-    }:
-        return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower() if text and isinstance(value, str) else None
+    if word in _YES or word in _NO:
+        return word in _YES
     raise ApiError(422, "invalid_value", f"{field} must be true or false", field)
 
 

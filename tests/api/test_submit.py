@@ -113,6 +113,8 @@ def test_metadata_in_a_form_is_checked_the_same_way(api):
     ({"file_path": "/tmp/x", "colour": "red"}, "colour"),
     ({"file_path": "/tmp/x", "metadata": [1]}, "metadata"),
     ({"file_path": "/tmp/x", "dedupe": "perhaps"}, "dedupe"),
+    ({"file_path": "/tmp/x", "dedupe": "yes"}, "dedupe"),  # JSON has true for that
+    ({"file_path": "/tmp/x", "dedupe": 1}, "dedupe"),
 ])
 def test_wrong_fields_are_422_naming_the_field(api, body, field):
     reply = api.call("POST", SUBMIT, json=body)

@@ -122,6 +122,20 @@ def test_form_without_file_or_with_bad_fields(api):
     assert list(uploads_dir(api).iterdir()) == []
 
 
+def test_a_file_part_under_another_name_is_refused(api):
+    data = aiohttp.FormData(default_to_multipart=True)
+    data.add_field("document", b"bytes", filename="a.txt")
+    reply = api.call("POST", SUBMIT, data=data)
+    assert reply.status == 422 and reply.body["field"] == "document", reply.text
+    assert list(uploads_dir(api).iterdir()) == []
+
+
+def test_form_fields_take_the_usual_words_for_yes_and_no(api):
+    reply = api.call("POST", SUBMIT, data=form(("a.txt", b"same"), dedupe="yes"))
+    again = api.call("POST", SUBMIT, data=form(("b.txt", b"same"), dedupe="on"))
+    assert reply.status == 202 and again.status == 200, again.text
+
+
 def test_malformed_multipart_is_400(api):
     reply = api.call("POST", SUBMIT, data=b"garbage",
                      headers={"Content-Type": "multipart/form-data"})

@@ -179,7 +179,7 @@ async def read_form(
                 break
             if not isinstance(part, BodyPartReader):
                 raise ApiError(422, "invalid_form", "nested multipart is not supported", "body")
-            if part.filename is not None or part.name == "file":
+            if part.name == "file":
                 if len(uploads) >= max_files:
                     message = (
                         "one file per request here; use submit-batch for more"
@@ -227,7 +227,7 @@ def _form_options(
         return (
             parse_priority(fields.get("priority") or ABSENT),
             parse_metadata(fields.get("metadata", ABSENT)),
-            parse_bool(fields.get("dedupe", ABSENT), "dedupe"),
+            parse_bool(fields.get("dedupe", ABSENT), "dedupe", text=True),
         )
     except ApiError:
         for upload in uploads:
