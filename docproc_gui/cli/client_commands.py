@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
@@ -131,6 +132,8 @@ def run_serve(args: argparse.Namespace) -> int:
     from docproc_gui.engine import EngineBusyError
 
     settings = settings_from(args, api_host=args.host, api_port=args.port, max_workers=args.workers)
+    logging.getLogger().setLevel(logging.INFO)  # a server logs its life: start, stop, recovery
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # its set-up chatter, not ours
 
     def ready(server: ApiServer) -> None:
         print(f"DocProc API on {server.url} (data folder {settings.data_dir})", flush=True)

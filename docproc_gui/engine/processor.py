@@ -219,6 +219,16 @@ class BackgroundProcessor(QObject):
         self.store.writer.flush()
         self.hub.drain()
         self._closed = True
+        try:
+            counts = self.store.counts()
+            waiting = counts.get("QUEUED", 0) + counts.get("RETRYING", 0)
+        except Exception:  # noqa: BLE001 - only for the log line below
+            waiting = -1
+        log.info(
+            "engine stopped: %d running job(s) interrupted and queued again, %s waiting",
+            len(running),
+            waiting if waiting >= 0 else "?",
+        )
         self.store.close()
         self.hub.close()
         if self._on_close is not None:

@@ -186,6 +186,11 @@ def test_serve_stops_cleanly_on_sigterm_and_keeps_the_queue(served, capsys):
     assert not discovery_path(served.data).exists()
     code, out, _ = served.run(capsys, "jobs", "--json")
     assert sorted(job["status"] for job in json.loads(out)) == ["QUEUED"] * 3
+    assert served.process.stdout is not None
+    log = served.process.stdout.read()  # what an operator reads in the service's log
+    assert "stopping on signal 15" in log
+    assert "engine stopped: 0 running job(s) interrupted and queued again, 3 waiting" in log
+    assert "alembic" not in log
 
 
 @pytest.mark.parametrize("job_id", ["../queue/pause?x=", "../queue/status", "..", ".", "a b#c"])
