@@ -228,6 +228,11 @@ class InvalidTransitionError(ValueError):
     """The requested action does not fit the job's current status (retry a queued job, ...)."""
 
 
+class IdempotencyConflictError(ValueError):
+    """Some of a request's idempotency keys name jobs already, others do not: the keys
+    were used for another request."""
+
+
 # --------------------------------------------------------------------------- records
 
 

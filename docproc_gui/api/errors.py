@@ -18,6 +18,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 
 from docproc_gui.domain import (
     DocumentNotFoundError,
+    IdempotencyConflictError,
     InvalidTransitionError,
     JobNotFoundError,
     QueueFullError,
@@ -79,6 +80,13 @@ def from_engine_error(error: BaseException, field: str | None = None) -> ApiErro
         return ApiError(507, "storage_full", error.message)
     if isinstance(error, InvalidTransitionError):
         return ApiError(409, "invalid_transition", str(error), field or "job_id")
+    if isinstance(error, IdempotencyConflictError):
+        return ApiError(
+            422,
+            "idempotency_key_reused",
+            "this Idempotency-Key was used for another batch (other files, or another order)",
+            "Idempotency-Key",
+        )
     return None
 
 

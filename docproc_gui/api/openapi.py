@@ -136,14 +136,18 @@ SCHEMAS: dict[str, Schema] = {
             "file": {"type": "string", "format": "binary"},
             "priority": {"type": "string"},
             "metadata": {"type": "string", "description": "a JSON object as text"},
-            "dedupe": {"type": "string", "enum": ["true", "false"]},
+            "dedupe": {
+                "type": "string",
+                "enum": ["true", "false", "yes", "no", "on", "off", "1", "0", ""],
+            },
         },
         required=["file"],
+        additional=False,
     ),
     "Accepted": _object(
         {
             "job_id": STR,
-            "status": _nullable("string"),
+            "status": STR,
             "existing": BOOL,
             "file_path": STR,
             "location": STR,
@@ -151,11 +155,12 @@ SCHEMAS: dict[str, Schema] = {
     ),
     "BatchAccepted": _object(
         {
-            "batch_id": STR,
+            # null when the request queued nothing new (every file known, by dedupe)
+            "batch_id": _nullable("string"),
             "job_ids": {"type": "array", "items": STR},
             "count": INT,
             "existing_job_ids": {"type": "array", "items": STR},
-            "location": STR,
+            "location": _nullable("string"),
         }
     ),
     "JobPage": _object(
@@ -444,7 +449,7 @@ def _paths() -> dict[str, Any]:
                     **_ok("Job"),
                     **job_errors,
                     "400": _error("malformed JSON"),
-                    "409": _error("the job is not waiting"),
+                    "409": _error("the job is completed: it will not run again"),
                     "422": _error("a bad priority"),
                 },
                 tag="jobs",

@@ -67,6 +67,12 @@ def _finite_float(text: str) -> float:
     return number
 
 
+def _int(text: str) -> int:
+    if len(text) > 100:  # (Python's own message would suggest a Python setting)
+        raise ValueError(f"a number of {len(text)} digits is out of range")
+    return int(text)
+
+
 def loads_strict(raw: str | bytes) -> Any:
     """JSON as RFC 8259 has it: no NaN or Infinity, no number that overflows to one.
 
@@ -74,7 +80,9 @@ def loads_strict(raw: str | bytes) -> Any:
     message for the client; nesting beyond Python's recursion limit is one of them.
     """
     try:
-        return json.loads(raw, parse_constant=_refuse_constant, parse_float=_finite_float)
+        return json.loads(
+            raw, parse_constant=_refuse_constant, parse_float=_finite_float, parse_int=_int
+        )
     except RecursionError:
         raise ValueError("it is nested too deeply") from None
 
@@ -213,11 +221,17 @@ def idempotency_key(request: web.Request) -> str | None:
     key = request.headers.get("Idempotency-Key")
     if key is None:
         return None
-    if len(key) > MAX_IDEMPOTENCY_KEY or not _PRINTABLE_ASCII.match(key) or not key.strip():
+    if (
+        len(key) > MAX_IDEMPOTENCY_KEY
+        or not _PRINTABLE_ASCII.match(key)
+        or not key.strip()
+        or "#" in key  # the store numbers a batch's files with it: K#0, K#1, ...
+    ):
         raise ApiError(
             422,
             "invalid_idempotency_key",
-            f"Idempotency-Key must be 1-{MAX_IDEMPOTENCY_KEY} printable ASCII characters",
+            f"Idempotency-Key must be 1-{MAX_IDEMPOTENCY_KEY} printable ASCII characters "
+            "other than #",
             "Idempotency-Key",
         )
     return f"key:{key}"
@@ -237,10 +251,14 @@ def query_int(request: web.Request, name: str, default: int, low: int, high: int
 
 
 def query_list(request: web.Request, name: str) -> list[str]:
-    """A repeatable, comma-separable query parameter (``?status=QUEUED,FAILED``)."""
+    """A repeatable, comma-separable query parameter (``?status=QUEUED,FAILED``); given
+    but empty (``?job_id=,``) is a 422, not "no filter"."""
     values: list[str] = []
-    for raw in request.query.getall(name, []):
+    raws = request.query.getall(name, [])
+    for raw in raws:
         values.extend(part.strip() for part in raw.split(",") if part.strip())
+    if raws and not values:
+        raise ApiError(422, "invalid_value", f"{name} is given but names nothing", name)
     return values
 
 

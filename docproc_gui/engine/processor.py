@@ -345,9 +345,12 @@ class BackgroundProcessor(QObject):
         *,
         batch_id: str | None = None,
         prechecked: bool = False,
+        new_ids: set[str] | None = None,
+        whole_keys: bool = False,
     ) -> list[ProcessingJob]:
         """Queue prepared submissions (each with its own priority, metadata, idempotency
-        key) in one transaction and wake the workers; jobs come back in input order.
+        key) in one transaction and wake the workers; jobs come back in input order
+        (``new_ids`` and ``whole_keys``: see :meth:`JobStore.submit_many`).
 
         Paths are checked like :meth:`submit_job` does (absolute, existing files), unless
         the caller says it resolved every path to a real one and measured its size
@@ -369,7 +372,9 @@ class BackgroundProcessor(QObject):
                     size,
                 )
             )
-        jobs = self.store.submit_many(checked, batch_id=batch_id)
+        jobs = self.store.submit_many(
+            checked, batch_id=batch_id, new_ids=new_ids, whole_keys=whole_keys
+        )
         self._ensure_workers()
         return jobs
 

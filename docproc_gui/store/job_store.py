@@ -24,6 +24,7 @@ from typing import Any
 from docproc_gui.config import Settings
 from docproc_gui.domain import (
     ErrorCategory,
+    IdempotencyConflictError,
     InvalidTransitionError,
     ProcessingJob,
     ProcessingPriority,
@@ -232,9 +233,18 @@ class JobStore(JobQueries):
         items: Iterable[Submission],
         *,
         batch_id: str | None = None,
+        new_ids: set[str] | None = None,
+        whole_keys: bool = False,
     ) -> list[ProcessingJob]:
-        """Enqueue many documents in one transaction (all or none)."""
-        return self.writer.call(self._insert_operation(list(items), batch_id))
+        """Enqueue many documents in one transaction (all or none).
+
+        A keyed item whose key names a job already gets that job. ``new_ids``, when given,
+        is filled with the ids of the jobs this call created (the others existed). With
+        ``whole_keys`` the keys stand for one request: either none of them names a job
+        yet or all do; anything in between raises :class:`IdempotencyConflictError` and
+        queues nothing.
+        """
+        return self.writer.call(self._insert_operation(list(items), batch_id, new_ids, whole_keys))
 
     def submit_many_async(
         self, items: Iterable[Submission], *, batch_id: str | None = None
@@ -243,7 +253,11 @@ class JobStore(JobQueries):
         return self.writer.submit(self._insert_operation(list(items), batch_id))
 
     def _insert_operation(
-        self, items: list[Submission], batch_id: str | None
+        self,
+        items: list[Submission],
+        batch_id: str | None,
+        new_ids: set[str] | None = None,
+        whole_keys: bool = False,
     ) -> Callable[[Connection, WriteBatch], list[ProcessingJob]]:
         now = self.clock()
         prepared = []
@@ -262,6 +276,7 @@ class JobStore(JobQueries):
             results: list[ProcessingJob | int] = []  # a job, or an index into `created`
             fresh: list[tuple[Submission, ProcessingPriority, int | None, str, str]] = []
             keyed: dict[str, int] = {}  # key -> index into `fresh`
+            known = 0  # keys that name a job already
             for index, (item, priority, size, file_type) in enumerate(prepared):
                 idempotency = item.idempotency_key
                 if idempotency and idempotency in keyed:
@@ -274,10 +289,15 @@ class JobStore(JobQueries):
                     ).first()
                     if existing is not None:
                         results.append(row_to_job(existing))
+                        known += 1
                         continue
                     keyed[idempotency] = len(fresh)
                 results.append(len(fresh))
                 fresh.append((item, priority, size, file_type, metadata_json[index]))
+            if whole_keys and known and keyed:
+                raise IdempotencyConflictError(
+                    f"{known} of these idempotency keys name jobs already, {len(keyed)} not"
+                )
             self._check_room(connection, len(fresh))
             next_seq = (connection.exec_driver_sql("SELECT max(seq) FROM jobs").scalar() or 0) + 1
             rows = []
@@ -322,6 +342,9 @@ class JobStore(JobQueries):
             if rows:
                 connection.exec_driver_sql(_INSERT_JOB, rows)
                 self._grew(len(rows))
+            if new_ids is not None:  # (cleared first: the writer may run this again)
+                new_ids.clear()
+                new_ids.update(job.job_id for job in created_jobs)
             return [
                 created_jobs[result] if isinstance(result, int) else result for result in results
             ]

@@ -419,3 +419,33 @@ def test_next_retry_at_sees_every_retry_scheduled_after_it_found_none(
     assert abs(due - job.next_attempt_at.timestamp()) < 0.01
     store.cancel_waiting(job.job_id)
     assert store.next_retry_at() is None
+
+
+def test_submit_many_says_which_jobs_it_created(store: JobStore) -> None:
+    """The API tells a repeated request (200) from a new one (202) by this, not by clocks:
+    a job another request created a moment before looks as new as one's own."""
+    earlier = store.submit_many([Submission("/a", P.NORMAL, {}, None, "key:k#0")])
+    created: set[str] = set()
+    jobs = store.submit_many(
+        [Submission("/a", P.NORMAL, {}, None, "key:k#0"), Submission("/b", P.NORMAL, {})],
+        new_ids=created,
+    )
+    assert jobs[0].job_id == earlier[0].job_id
+    assert created == {jobs[1].job_id}
+
+
+def test_whole_keys_queue_all_or_none_of_a_request(store: JobStore) -> None:
+    from docproc_gui.domain import IdempotencyConflictError
+
+    store.submit_many([Submission("/a", P.NORMAL, {}, None, "key:k#0")])
+    with pytest.raises(IdempotencyConflictError):
+        store.submit_many(
+            [
+                Submission("/a", P.NORMAL, {}, None, "key:k#0"),
+                Submission("/b", P.NORMAL, {}, None, "key:k#1"),
+            ],
+            whole_keys=True,
+        )
+    assert store.count() == 1
+    again = store.submit_many([Submission("/a", P.NORMAL, {}, None, "key:k#0")], whole_keys=True)
+    assert len(again) == 1 and store.count() == 1

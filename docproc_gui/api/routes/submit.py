@@ -40,9 +40,11 @@ from docproc_gui.api.schemas import (
 from docproc_gui.api.uploads import MAX_FORM_FIELD_BYTES, StoredUpload
 from docproc_gui.domain import (
     DocumentNotFoundError,
+    InvalidTransitionError,
     JobNotFoundError,
     ProcessingJob,
     ProcessingPriority,
+    ProcessingStatus,
     UnsupportedFormatError,
 )
 from docproc_gui.store import Submission
@@ -110,19 +112,20 @@ async def submit_batch(request: web.Request) -> web.Response:
             _submit_paths, ctx, paths, priority, metadata, key, dedupe, started, batch_id
         )
     fresh = [item for item in accepted if not item.existing]
-    if key is not None and not fresh and accepted[0].batch_id:
-        batch_id = accepted[0].batch_id  # a replay: the batch the first request queued
-    location = f"{PREFIX}/jobs?batch_id={batch_id}"
+    answer_batch: str | None = batch_id
+    if not fresh:  # a replay names the batch the first request queued; dedupe none
+        answer_batch = accepted[0].batch_id if key is not None else None
+    location = f"{PREFIX}/jobs?batch_id={answer_batch}" if answer_batch else None
     return json_response(
         {
-            "batch_id": batch_id,
+            "batch_id": answer_batch,
             "job_ids": [item.job_id for item in accepted],
             "count": len(accepted),
             "existing_job_ids": [item.job_id for item in accepted if item.existing],
             "location": location,
         },
         status=202 if fresh else 200,
-        headers={"Location": location},
+        headers={"Location": location} if location else None,
     )
 
 
@@ -263,6 +266,13 @@ def submit_singles(ctx: ApiContext, singles: list[Single]) -> list[Accepted | Ba
         try:
             real, size = ctx.allowed.check_file(single.path, "file_path")
             key = single.key
+            if key is not None and ctx.processor.store.find_by_keys([f"{key}#0"]):
+                raise ApiError(
+                    422,
+                    "idempotency_key_reused",
+                    "this Idempotency-Key was used for a batch, not a single file",
+                    "Idempotency-Key",
+                )
             if key is None and single.dedupe:
                 key = content_key(real, "file_path")
         except (ApiError, DocumentNotFoundError, UnsupportedFormatError) as error:
@@ -318,7 +328,8 @@ def _submit_paths(
         real, size = ctx.allowed.check_file(path, field)
         sizes.append(size)
         reals.append(real)
-    replay = _replayed_batch(ctx, key, [partial(_has_path, real) for real in reals])
+    wanted = [partial(_has_path, real) for real in reals]
+    replay = _replayed_batch(ctx, key, wanted)
     if replay is not None:
         return replay
     keys = [_item_key(key, dedupe, real, index) for index, real in enumerate(reals)]
@@ -326,7 +337,7 @@ def _submit_paths(
         Submission(real, priority, metadata, None, item_key, size)
         for real, item_key, size in zip(reals, keys, sizes, strict=True)
     ]
-    return _submit_keyed(ctx, items, batch_id)
+    return _raced_replay(ctx, key, wanted, _submit_keyed(ctx, items, batch_id, key is not None))
 
 
 def _submit_uploads(
@@ -373,10 +384,12 @@ def _submit_uploads(
                 _accepted(ctx, job_id, uploads[0].path, keys[0], started, uploads[0].sha256)
             ]
         else:
-            replay = _replayed_batch(
-                ctx, key, [partial(_has_upload, upload.sha256) for upload in uploads]
-            )
-            accepted = replay if replay is not None else _submit_keyed(ctx, items, batch_id)
+            wanted = [partial(_has_upload, upload.sha256) for upload in uploads]
+            replay = _replayed_batch(ctx, key, wanted)
+            if replay is None:
+                submitted = _submit_keyed(ctx, items, batch_id, key is not None)
+                replay = _raced_replay(ctx, key, wanted, submitted)
+            accepted = replay
     except BaseException:
         for upload in uploads:
             upload.remove()
@@ -395,11 +408,15 @@ def _item_key(key: str | None, dedupe: bool, real: str, index: int) -> str | Non
     return f"{key}#{index}" if key else content_key(real, f"file_paths[{index}]")
 
 
-def _submit_keyed(ctx: ApiContext, items: list[Submission], batch_id: str | None) -> list[Accepted]:
+def _submit_keyed(
+    ctx: ApiContext, items: list[Submission], batch_id: str | None, whole_keys: bool = False
+) -> list[Accepted]:
     """Submit items (with or without idempotency keys) in one transaction, all or none,
     through ``submit_many`` (their paths are resolved and measured already). Items
     repeating a key of the same call are submitted once (the store would fail on the
-    unique key). A keyed job is "existing" when it was created before this call.
+    unique key). A keyed job is "existing" unless this call created it (the store says
+    which it created). A dedupe key held by a job that failed or was cancelled queues
+    that job again: sending the file anew means "process it".
     """
     processor = ctx.processor
     twins = _processed_twins(ctx, items)
@@ -418,10 +435,12 @@ def _submit_keyed(ctx: ApiContext, items: list[Submission], batch_id: str | None
             first_of[key] = len(unique)
         slots.append(len(unique))
         unique.append(item)
-    before = time.time()
+    new_ids: set[str] = set()
     jobs = (
         _retry_on_key_race(
-            lambda: processor.submit_many(unique, batch_id=batch_id, prechecked=True)
+            lambda: processor.submit_many(
+                unique, batch_id=batch_id, prechecked=True, new_ids=new_ids, whole_keys=whole_keys
+            )
         )
         if unique
         else []
@@ -436,14 +455,24 @@ def _submit_keyed(ctx: ApiContext, items: list[Submission], batch_id: str | None
             )
             continue
         job = jobs[slot]
-        created = job.created_at.timestamp() if job.created_at is not None else before
-        keyed = unique[slot].idempotency_key is not None  # a keyless job is always new
-        existing = keyed and (created < before or job.job_id in seen)
+        existing = job.job_id not in new_ids or job.job_id in seen
         seen.add(job.job_id)
+        if existing and str(item.idempotency_key).startswith("sha256:"):
+            job = _requeued_if_unfinished(ctx, job)
         accepted.append(
             Accepted(job.job_id, existing, job.file_path, job.status.value, job.batch_id)
         )
     return accepted
+
+
+def _requeued_if_unfinished(ctx: ApiContext, job: ProcessingJob) -> ProcessingJob:
+    """The job itself, or, when it failed or was cancelled, the job queued again."""
+    if job.status not in (ProcessingStatus.FAILED, ProcessingStatus.CANCELLED):
+        return job
+    try:
+        return ctx.processor.retry_job(job.job_id)
+    except (InvalidTransitionError, JobNotFoundError):  # retried meanwhile by another
+        return ctx.processor.get_job(job.job_id)
 
 
 def _processed_twins(ctx: ApiContext, items: Sequence[Submission]) -> dict[str, ProcessingJob]:
@@ -461,11 +490,26 @@ def _processed_twins(ctx: ApiContext, items: Sequence[Submission]) -> dict[str, 
     for file_hash, job_ids in knowledge.jobs_by_file_hash(hashes).items():
         for job_id in job_ids:
             try:
-                twins[f"sha256:{file_hash}"] = ctx.processor.get_job(job_id)
-                break
+                job = ctx.processor.get_job(job_id)
             except JobNotFoundError:  # its job was removed from the history since
                 continue
+            if job.status is ProcessingStatus.COMPLETED:
+                twins[f"sha256:{file_hash}"] = job
+                break
     return twins
+
+
+def _raced_replay(
+    ctx: ApiContext,
+    key: str | None,
+    wanted: Sequence[Callable[[ProcessingJob], bool]],
+    accepted: list[Accepted],
+) -> list[Accepted]:
+    """A keyed batch that found its keys taken when it committed (the same request sent
+    twice at once, or another batch under the key): checked as a replay is."""
+    if key is None or not any(item.existing for item in accepted):
+        return accepted
+    return _replayed_batch(ctx, key, wanted) or accepted
 
 
 def _replayed_batch(
@@ -478,9 +522,25 @@ def _replayed_batch(
     if key is None:
         return None
     keys = [f"{key}#{index}" for index in range(len(wanted) + 1)]
-    found = ctx.processor.store.find_by_keys(keys)
+    found = ctx.processor.store.find_by_keys([*keys, key])
+    if key in found:
+        raise ApiError(
+            422,
+            "idempotency_key_reused",
+            "this Idempotency-Key was used for a single file, not a batch",
+            "Idempotency-Key",
+        )
     if not found:
         return None
+    present = [index for index, name in enumerate(keys) if name in found]
+    if present != list(range(len(present))):  # a gap: jobs were removed since
+        raise ApiError(
+            422,
+            "idempotency_key_expired",
+            "some jobs of the batch sent first with this Idempotency-Key are no longer in the "
+            "history; send the batch under a new key",
+            "Idempotency-Key",
+        )
     if keys[-1] in found or any(
         name not in found or not same(found[name]) for name, same in zip(keys, wanted, strict=False)
     ):
@@ -520,8 +580,11 @@ def _accepted(
     if key is None:
         return Accepted(job_id, False, path)
     job = ctx.processor.get_job(job_id)
-    existing = job.created_at is not None and job.created_at.timestamp() < started
-    # Each upload is stored under a fresh name: the same file sent again is the same bytes.
+    # Each upload is stored under a fresh name: a job for another path is an earlier one
+    # (also when both requests ran at once), and the same file sent again is the same bytes.
+    existing = job.file_path != path
+    if existing and key.startswith("sha256:"):
+        job = _requeued_if_unfinished(ctx, job)
     if existing and key.startswith("key:") and not _has_upload(sha256, job):
         raise ApiError(
             422,
