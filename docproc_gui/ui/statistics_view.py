@@ -60,9 +60,7 @@ class StatisticsView(QWidget):
         foreground = self.palette().color(QPalette.ColorRole.Text)
         pg.setConfigOptions(antialias=True)
 
-        def plot(
-            title: str, date_axis: bool = False, counts: str = "left", **axes: str
-        ) -> pg.PlotWidget:
+        def plot(title: str, date_axis: bool = False, **axes: str) -> pg.PlotWidget:
             items = {"bottom": pg.DateAxisItem(orientation="bottom")} if date_axis else {}
             widget = pg.PlotWidget(axisItems=items, background=background)
             widget.setTitle(title, color=foreground, size="10pt")
@@ -76,16 +74,7 @@ class StatisticsView(QWidget):
                 axis = widget.getAxis(side)
                 axis.setPen(pg.mkPen(QColor(colours.muted)))
                 axis.setTextPen(pg.mkPen(foreground))
-            # Counts of jobs: never below 0, at least 0-1 when there are none yet (not
-            # -400 to 400 "x0.001"), and no SI scaling of small whole numbers.
-            if counts == "left":
-                widget.getViewBox().setLimits(yMin=0, minYRange=1)
-            else:
-                widget.getViewBox().setLimits(xMin=0, minXRange=1)
-            widget.getAxis(counts).enableAutoSIPrefix(False)
-            # Top right, or bottom right where bars lie on their side (the longest on top).
-            legend_at = (-8, 8) if counts == "left" else (-8, -8)
-            widget.addLegend(offset=legend_at, labelTextColor=foreground)
+            widget.addLegend(offset=(-8, 8), labelTextColor=foreground)
             return widget
 
         self.throughput_plot = plot("Throughput (jobs/min, last hour)", True, left="jobs/min")
@@ -127,33 +116,28 @@ class StatisticsView(QWidget):
         )
         self.duration_plot.addItem(self.duration_bars)
 
-        # Types and categories lie on their side: their names stack on the left axis
-        # instead of running into each other along the bottom.
-        self.type_plot = plot("Jobs by file type", counts="bottom", bottom="jobs")
-        self.type_plot.getViewBox().invertY(True)  # the most frequent on top
+        self.type_plot = plot("Jobs by file type")
         self.type_ok = pg.BarGraphItem(
-            x0=np.zeros(0),
-            y=np.zeros(0),
-            width=np.zeros(0),
-            height=0.6,
+            x=np.zeros(0),
+            height=np.zeros(0),
+            width=0.6,
             brush=QColor(c["Completed"]),
             name="completed",
         )
         self.type_bad = pg.BarGraphItem(
-            x0=np.zeros(0),
-            y=np.zeros(0),
-            width=np.zeros(0),
-            height=0.6,
+            x=np.zeros(0),
+            y0=np.zeros(0),
+            height=np.zeros(0),
+            width=0.6,
             brush=QColor(c["Failed"]),
             name="failed",
         )
         self.type_plot.addItem(self.type_ok)
         self.type_plot.addItem(self.type_bad)
 
-        self.category_plot = plot("Documents by category", counts="bottom", bottom="documents")
-        self.category_plot.getViewBox().invertY(True)
+        self.category_plot = plot("Documents by category")
         self.category_bars = pg.BarGraphItem(
-            x0=np.zeros(0), y=np.zeros(0), width=np.zeros(0), height=0.6, brush=QColor("#8a5cd6")
+            x=np.zeros(0), height=np.zeros(0), width=0.6, brush=QColor("#8a5cd6")
         )
         self.category_plot.addItem(self.category_bars)
 
@@ -237,18 +221,17 @@ class StatisticsView(QWidget):
         positions = np.arange(len(types), dtype=float)
         ok = np.array([t[1].get("COMPLETED", 0) for t in types], dtype=float)
         bad = np.array([t[1].get("FAILED", 0) for t in types], dtype=float)
-        self.type_ok.setOpts(x0=np.zeros(len(types)), y=positions, width=ok)
-        self.type_bad.setOpts(x0=ok, y=positions, width=bad)
-        self.type_plot.getAxis("left").setTicks(
+        self.type_ok.setOpts(x=positions, height=ok)
+        self.type_bad.setOpts(x=positions, y0=ok, height=bad)
+        self.type_plot.getAxis("bottom").setTicks(
             [[(i, (name or "?").upper()) for i, (name, _) in enumerate(types)]]
         )
         categories = sorted(breakdown.by_category.items(), key=lambda kv: -kv[1])[:TOP_TYPES]
         self.category_bars.setOpts(
-            x0=np.zeros(len(categories)),
-            y=np.arange(len(categories), dtype=float),
-            width=np.array([n for _, n in categories], dtype=float),
+            x=np.arange(len(categories), dtype=float),
+            height=np.array([n for _, n in categories], dtype=float),
         )
-        self.category_plot.getAxis("left").setTicks(
+        self.category_plot.getAxis("bottom").setTicks(
             [[(i, name) for i, (name, _) in enumerate(categories)]]
         )
 

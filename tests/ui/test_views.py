@@ -75,23 +75,6 @@ def test_statistics_tab_plots_the_snapshot(make_processor: Any, make_window: Any
     assert list(heights) == [20.0, 0.0, 0.0]
     _x, y = view.completed_curve.getData()
     assert y is not None and y.sum() == 20
-    view.load_breakdown()
-    qtbot.waitUntil(lambda: list(view.type_ok.opts["width"]) == [20.0], timeout=10_000)
-    # Types and categories are named on the left axis, one row each: names never collide.
-    assert view.type_plot.getAxis("left")._tickLevels[0] == [(0, "TXT")]
-
-
-def test_empty_statistics_count_from_zero(make_processor: Any, make_window: Any,
-                                          qtbot: Any) -> None:
-    """With no jobs yet, charts of job counts run from 0, not from -400 'x0.001'."""
-    window = make_window(make_processor(build_noop_pipeline()))
-    window.tabs.setCurrentWidget(window.statistics)
-    view = window.statistics.ensure_view()
-    qtbot.waitUntil(lambda: view.updates > 0, timeout=10_000)
-    for plot in (view.throughput_plot, view.depth_plot, view.outcome_plot):
-        low, high = plot.getViewBox().viewRange()[1]
-        assert low >= 0 and high >= 1, (plot, low, high)
-        assert plot.getAxis("left").autoSIPrefixScale == 1.0
 
 
 def test_health_indicator_lists_alerts(make_processor: Any, make_window: Any, tmp_path: Path,
