@@ -239,7 +239,7 @@ def _sniff_ole(path: str, claimed: str) -> str:
             f"legacy PowerPoint 97-2003 file (.ppt), claimed {claimed or '?'}: not supported"
         )
     if "EncryptedPackage".encode("utf-16-le") in data:
-        raise EncryptedDocumentError("needs a password")
+        raise EncryptedDocumentError("encrypted: needs a password")
     raise UnsupportedFormatError(f"OLE2 compound file, claimed {claimed or '?'}: not supported")
 
 

@@ -130,11 +130,9 @@ class JobActions(QObject):
         waiting = any(r.status.is_waiting for r in records)
         for action in (self.move_top, self.move_up, self.move_down, self.move_bottom):
             action.setEnabled(waiting)
-        # A completed job never runs again: its priority cannot matter (the store refuses).
-        prioritisable = any(r.status is not ProcessingStatus.COMPLETED for r in records)
-        self.priority_menu.setEnabled(prioritisable)
+        self.priority_menu.setEnabled(any_selected)
         for action in self.priority_actions.values():
-            action.setEnabled(prioritisable)
+            action.setEnabled(any_selected)
         single = len(records) == 1
         self.open_file.setEnabled(single)
         self.show_folder.setEnabled(single)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QPoint, QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QPixmap
+from PySide6.QtGui import QPainter, QPaintEvent, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
 from docproc_gui.ui.job_records import JobRecord
@@ -128,31 +128,12 @@ class JobTableView(QTableView):
             self._sections = sections
         return self._sections
 
-    def empty_note(self) -> str:
-        """What the empty table says: why it is empty, and what to do."""
-        if self.job_model.job_filter.active:
-            return "No jobs match these filters."
-        return "No jobs yet. Drop files or folders on the window, or use Add files…"
-
-    def _paint_empty_note(self) -> None:
-        painter = QPainter(self.viewport())
-        painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
-        painter.drawText(
-            self.viewport().rect().adjusted(12, 24, -12, 0),
-            Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
-            self.empty_note(),
-        )
-        painter.end()
-
     def paintEvent(self, event: QPaintEvent) -> None:
         model = self.job_model
         rows = model.rowCount()
         area = event.rect()
         first = self.rowAt(area.top())
-        if rows == 0:
-            self._paint_empty_note()
-            return
-        if first < 0:
+        if rows == 0 or first < 0:
             return
         last = self.rowAt(area.bottom())
         if last < 0:

@@ -28,15 +28,6 @@ from docproc_gui.ui.tasks import TaskRunner
 
 DEBOUNCE_MS = 250
 RESULTS = 50
-
-
-def results_text(count: int) -> str:
-    """``"7 results"``; at the cap, ``"the best 50 results"`` (there may be more)."""
-    if count >= RESULTS:
-        return f"the best {RESULTS} results; narrow the search for others"
-    return f"{count} result{'s' if count != 1 else ''}"
-
-
 PREVIEW = 1500
 OPEN, CLOSE = "\u27e6", "\u27e7"
 
@@ -239,7 +230,7 @@ class KnowledgeView(QWidget):
             return
         self.hits = hits
         self.results.setHtml(hits_html(hits, query))
-        self.status.setText(results_text(len(hits)))
+        self.status.setText(f"{len(hits)} result{'s' if len(hits) != 1 else ''}")
         self.searched.emit(len(hits))
 
     # ------------------------------------------------------------------ documents

@@ -203,10 +203,6 @@ class MainWindow(QMainWindow):
         self.table.current_job_changed.connect(self.details.show_job)
         self.table.selection_changed.connect(self.actions_.update_enabled)
         self.model.modelReset.connect(self.actions_.update_enabled)
-        # A selected job that finishes, fails or is cancelled changes what can be done
-        # with it: the toolbar follows, a few times a second at most.
-        self._actions_follow = Throttle(lambda _ids: self.actions_.update_enabled(), 200, self)
-        self.model.records_changed.connect(self._actions_follow.call)
         self.actions_.message.connect(self.show_message)
         self.actions_.removed.connect(self.model.forget)
         self.status_filter.groups_changed.connect(lambda groups: self._filter(groups=groups))
@@ -264,8 +260,6 @@ class MainWindow(QMainWindow):
 
     def _filter(self, **change: Any) -> None:
         self.model.set_filter(dataclasses.replace(self.model.job_filter, **change))
-        if self.details.job_id is not None and self.model.row_of(self.details.job_id) < 0:
-            self.details.show_job(None)  # filtered out: no details of a job not listed
 
     def _tab_changed(self, index: int) -> None:
         if self.tabs.widget(index) is self.statistics and self.monitor.latest is not None:

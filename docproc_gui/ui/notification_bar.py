@@ -9,12 +9,11 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QToolButton, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from docproc_gui.ui.batch_tracker import Notice
 
 HIDE_AFTER_MS = 10_000
-MAX_MESSAGE_CHARS = 240  # about two lines; the whole text is in the tooltip
 
 
 class NotificationBar(QFrame):
@@ -30,9 +29,6 @@ class NotificationBar(QFrame):
         self._label = QLabel()
         self._label.setTextFormat(Qt.TextFormat.RichText)
         self._label.linkActivated.connect(self._link)
-        # A long file name or error wraps instead of widening the window (for good).
-        self._label.setWordWrap(True)
-        self._label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         close = QToolButton()
         close.setText("✕")
         close.setAutoRaise(True)
@@ -53,14 +49,10 @@ class NotificationBar(QFrame):
         del self.history[:-50]
         colour = "#d64545" if notice.failure else "#2e9d5b"
         link = " &nbsp;<a href='show'>Show</a>" if notice.job_id else ""
-        message = notice.message
-        if len(message) > MAX_MESSAGE_CHARS:
-            message = message[: MAX_MESSAGE_CHARS - 1].rstrip() + "…"
         self._label.setText(
             f"<b style='color:{colour}'>{html.escape(notice.title)}</b> — "
-            f"{html.escape(message)}{link}"
+            f"{html.escape(notice.message)}{link}"
         )
-        self._label.setToolTip(notice.message if message != notice.message else "")
         self.setStyleSheet(
             f"#notificationBar {{ border-left: 4px solid {colour}; "
             "background: palette(alternate-base); }"

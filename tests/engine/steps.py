@@ -54,7 +54,7 @@ def by_file_name(context: StepContext) -> dict[str, Any]:
     """Fail the way the file's name says: flaky-N fails N times, then succeeds."""
     name = Path(context.file_path).name
     if name.startswith("encrypted"):
-        raise EncryptedDocumentError("needs a password")
+        raise EncryptedDocumentError("encrypted: needs a password")
     if name.startswith("flaky"):
         counter = Path(context.file_path + ".count")
         failures = int(counter.read_text()) if counter.exists() else 0

@@ -53,7 +53,7 @@ def test_pdf_needing_a_password_is_encrypted(tmp_path: Path) -> None:
     path = write_encrypted_pdf(tmp_path / "locked.pdf", "secret")
     with pytest.raises(EncryptedDocumentError) as caught:
         process_file(str(path), NO_OCR)
-    assert str(caught.value) == "needs a password"  # the category says "encrypted"
+    assert str(caught.value) == "encrypted: needs a password"
     assert caught.value.category is ErrorCategory.ENCRYPTED
 
 

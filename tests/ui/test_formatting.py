@@ -35,12 +35,3 @@ def test_durations_read_naturally_from_milliseconds_to_hours(
 )
 def test_sizes_use_binary_units(size: int | None, shown: str) -> None:
     assert format_size(size) == shown
-
-
-def test_search_result_counts_say_when_there_may_be_more() -> None:
-    from docproc_gui.ui.knowledge_view import RESULTS, results_text
-
-    assert results_text(0) == "0 results"
-    assert results_text(1) == "1 result"
-    assert results_text(RESULTS - 1) == f"{RESULTS - 1} results"
-    assert results_text(RESULTS).startswith(f"the best {RESULTS} results")

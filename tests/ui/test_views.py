@@ -90,22 +90,3 @@ def test_health_indicator_lists_alerts(make_processor: Any, make_window: Any, tm
     health = window.findChild(type(window.health), "healthIndicator")
     qtbot.waitUntil(lambda: health.status == "unhealthy", timeout=10_000)
     assert "Queue is full" in health.toolTip()
-
-
-def test_a_long_failure_notice_wraps_instead_of_widening_the_window(
-    noop_window: Any, qtbot: Any
-) -> None:
-    from docproc_gui.ui.batch_tracker import Notice
-
-    window = noop_window
-    window.resize(1024, 700)
-    window.show()
-    qtbot.waitExposed(window)
-    name = "truncated__" + "very-long-file-name-" * 12 + ".pdf"
-    window.notifications.show_notice(
-        Notice("Failed: " + name, "corrupt: damaged PDF (PDFium: Data format error) " * 8,
-               "job", failure=True)
-    )
-    qtbot.waitUntil(window.notifications.isVisible, timeout=5_000)
-    assert window.minimumSizeHint().width() <= 1024
-    assert window.width() == 1024

@@ -46,7 +46,7 @@ class Container:
                 return None
             except RuntimeError as error:  # zipfile: "File ... is encrypted"
                 if "encrypted" in str(error):
-                    raise EncryptedDocumentError("needs a password") from None
+                    raise EncryptedDocumentError("encrypted: needs a password") from None
                 raise
         return self._salvaged.get(name)
 

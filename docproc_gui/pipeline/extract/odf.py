@@ -27,7 +27,7 @@ def extract_odf(path: str, options: ExtractOptions, detected_type: str) -> Extra
             result.mark_partial(reason)
         manifest = container.read("META-INF/manifest.xml") or b""
         if b"encryption-data" in manifest:
-            raise EncryptedDocumentError("needs a password")
+            raise EncryptedDocumentError("encrypted: needs a password")
         meta = parse(container.read("meta.xml"))
         apply_core_properties(meta, result)
         content = parse(container.read("content.xml"))

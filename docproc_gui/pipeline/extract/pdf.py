@@ -28,9 +28,9 @@ def extract_pdf(path: str, options: ExtractOptions) -> Extraction:
     except pdfium.PdfiumError as error:
         code = getattr(error, "err_code", None)
         if code == pdfium_c.FPDF_ERR_PASSWORD:
-            raise EncryptedDocumentError("needs a password") from None
+            raise EncryptedDocumentError("encrypted: needs a password") from None
         if code == pdfium_c.FPDF_ERR_SECURITY:
-            raise EncryptedDocumentError("unsupported security handler") from None
+            raise EncryptedDocumentError("encrypted: unsupported security handler") from None
         raise CorruptDocumentError(f"damaged PDF that cannot be opened: {error}") from None
     try:
         return _read(document, options)

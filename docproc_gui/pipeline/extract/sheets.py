@@ -33,7 +33,7 @@ def extract_sheets(path: str, options: ExtractOptions, detected_type: str) -> Ex
                 if not _sheet_text(workbook, name, buffer):
                     break
     except PasswordError:
-        raise EncryptedDocumentError("needs a password") from None
+        raise EncryptedDocumentError("encrypted: needs a password") from None
     except _READ_ERRORS as error:
         if detected_type != "xlsx":
             raise CorruptDocumentError(f"damaged spreadsheet: {error}") from None
