@@ -376,10 +376,6 @@ class BatchingQEventLoop(qasync.QEventLoop):
         if self._epoll_notifier is not None:
             self._epoll_notifier.setEnabled(False)
             self._epoll_notifier.activated.disconnect(self._on_epoll_ready)
-            # Freed now, on the loop's thread (as qasync frees its notifiers on close):
-            # kept, it would go with the loop, which the cyclic collector frees on
-            # whatever thread it runs on, deleting a Qt object from a foreign thread.
-            self._epoll_notifier = None
         if self._epoll is not None:
             self._watches.clear()
             self._epoll.close()
