@@ -53,6 +53,14 @@ class ApiError(Exception):
         return error_response(self.status, self.code, self.message, self.field, self.headers)
 
 
+ANOTHER_BATCH = "this Idempotency-Key was used for another batch (other files, or another order)"
+
+
+def key_reused(message: str) -> ApiError:
+    """422 for an Idempotency-Key sent before with another request."""
+    return ApiError(422, "idempotency_key_reused", message, "Idempotency-Key")
+
+
 def error_response(
     status: int,
     code: str,
@@ -81,12 +89,7 @@ def from_engine_error(error: BaseException, field: str | None = None) -> ApiErro
     if isinstance(error, InvalidTransitionError):
         return ApiError(409, "invalid_transition", str(error), field or "job_id")
     if isinstance(error, IdempotencyConflictError):
-        return ApiError(
-            422,
-            "idempotency_key_reused",
-            "this Idempotency-Key was used for another batch (other files, or another order)",
-            "Idempotency-Key",
-        )
+        return key_reused(ANOTHER_BATCH)
     return None
 
 

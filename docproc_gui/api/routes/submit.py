@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -24,7 +23,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 
 from docproc_gui.api.context import ApiContext, context, json_response
 from docproc_gui.api.discovery import PREFIX
-from docproc_gui.api.errors import ApiError
+from docproc_gui.api.errors import ANOTHER_BATCH, ApiError, key_reused
 from docproc_gui.api.schemas import (
     ABSENT,
     MAX_BATCH_FILES,
@@ -66,6 +65,10 @@ class Accepted:
     status: str = "QUEUED"
     batch_id: str | None = None
 
+    @classmethod
+    def of(cls, job: ProcessingJob, existing: bool) -> Accepted:
+        return cls(job.job_id, existing, job.file_path, job.status.value, job.batch_id)
+
 
 def job_location(job_id: str) -> str:
     return f"{PREFIX}/job/{job_id}"
@@ -74,12 +77,11 @@ def job_location(job_id: str) -> str:
 @routes.post(f"{PREFIX}/submit")
 async def submit(request: web.Request) -> web.Response:
     ctx = context(request)
-    started = time.time()
     key = idempotency_key(request)
     if request.content_type.startswith("multipart/"):
         uploads, fields = await read_form(request, ctx, max_files=1)
         options = _form_options(fields, uploads)
-        accepted = await ctx.call(_submit_uploads, ctx, uploads, *options, key, started, None)
+        accepted = await ctx.call(_submit_uploads, ctx, uploads, *options, key, None)
         return _single_response(accepted[0])
     body = await read_json_object(request)
     unknown_fields(body, SUBMIT_FIELDS)
@@ -87,20 +89,19 @@ async def submit(request: web.Request) -> web.Response:
     priority = parse_priority(body.get("priority", ABSENT))
     metadata = parse_metadata(body.get("metadata", ABSENT))
     dedupe = parse_bool(body.get("dedupe", ABSENT), "dedupe")
-    single = Single(path, priority, metadata, key, dedupe, started)
+    single = Single(path, priority, metadata, key, dedupe)
     return _single_response(await ctx.batcher.submit(single))
 
 
 @routes.post(f"{PREFIX}/submit-batch")
 async def submit_batch(request: web.Request) -> web.Response:
     ctx = context(request)
-    started = time.time()
     key = idempotency_key(request)
     batch_id = new_batch_id()
     if request.content_type.startswith("multipart/"):
         uploads, fields = await read_form(request, ctx, max_files=MAX_BATCH_FILES)
         options = _form_options(fields, uploads)
-        accepted = await ctx.call(_submit_uploads, ctx, uploads, *options, key, started, batch_id)
+        accepted = await ctx.call(_submit_uploads, ctx, uploads, *options, key, batch_id)
     else:
         body = await read_json_object(request)
         unknown_fields(body, BATCH_FIELDS)
@@ -109,7 +110,7 @@ async def submit_batch(request: web.Request) -> web.Response:
         metadata = parse_metadata(body.get("metadata", ABSENT))
         dedupe = parse_bool(body.get("dedupe", ABSENT), "dedupe")
         accepted = await ctx.call(
-            _submit_paths, ctx, paths, priority, metadata, key, dedupe, started, batch_id
+            _submit_paths, ctx, paths, priority, metadata, key, dedupe, batch_id
         )
     fresh = [item for item in accepted if not item.existing]
     answer_batch: str | None = batch_id
@@ -250,7 +251,6 @@ class Single:
     metadata: dict[str, Any]
     key: str | None
     dedupe: bool
-    started: float
 
 
 def submit_singles(ctx: ApiContext, singles: list[Single]) -> list[Accepted | BaseException]:
@@ -267,12 +267,7 @@ def submit_singles(ctx: ApiContext, singles: list[Single]) -> list[Accepted | Ba
             real, size = ctx.allowed.check_file(single.path, "file_path")
             key = single.key
             if key is not None and ctx.processor.store.find_by_keys([f"{key}#0"]):
-                raise ApiError(
-                    422,
-                    "idempotency_key_reused",
-                    "this Idempotency-Key was used for a batch, not a single file",
-                    "Idempotency-Key",
-                )
+                raise key_reused("this Idempotency-Key was used for a batch, not a single file")
             if key is None and single.dedupe:
                 key = content_key(real, "file_path")
         except (ApiError, DocumentNotFoundError, UnsupportedFormatError) as error:
@@ -302,12 +297,7 @@ def _checked_existing(answer: Accepted, item: Submission) -> Accepted | ApiError
         and item.idempotency_key.startswith("key:")
         and answer.file_path != item.file_path
     ):
-        return ApiError(
-            422,
-            "idempotency_key_reused",
-            "this Idempotency-Key was used for another file",
-            "Idempotency-Key",
-        )
+        return key_reused("this Idempotency-Key was used for another file")
     return answer
 
 
@@ -318,7 +308,6 @@ def _submit_paths(
     metadata: dict[str, Any],
     key: str | None,
     dedupe: bool,
-    started: float,
     batch_id: str,
 ) -> list[Accepted]:
     reals = []
@@ -347,7 +336,6 @@ def _submit_uploads(
     metadata: dict[str, Any],
     dedupe: bool,
     key: str | None,
-    started: float,
     batch_id: str | None,
 ) -> list[Accepted]:
     try:
@@ -371,18 +359,14 @@ def _submit_uploads(
         twins = _processed_twins(ctx, items) if batch_id is None else {}
         if batch_id is None and keys[0] in twins:
             twin = twins[str(keys[0])]
-            accepted = [
-                Accepted(twin.job_id, True, twin.file_path, twin.status.value, twin.batch_id)
-            ]
+            accepted = [Accepted.of(twin, True)]
         elif batch_id is None:
             job_id = _retry_on_key_race(
                 lambda: ctx.processor.submit_job(
                     items[0].file_path, priority, items[0].metadata, idempotency_key=keys[0]
                 )
             )
-            accepted = [
-                _accepted(ctx, job_id, uploads[0].path, keys[0], started, uploads[0].sha256)
-            ]
+            accepted = [_accepted(ctx, job_id, uploads[0].path, keys[0], uploads[0].sha256)]
         else:
             wanted = [partial(_has_upload, upload.sha256) for upload in uploads]
             replay = _replayed_batch(ctx, key, wanted)
@@ -450,18 +434,14 @@ def _submit_keyed(
     for item, slot in zip(items, slots, strict=True):
         if slot < 0:
             twin = twins[str(item.idempotency_key)]
-            accepted.append(
-                Accepted(twin.job_id, True, twin.file_path, twin.status.value, twin.batch_id)
-            )
+            accepted.append(Accepted.of(twin, True))
             continue
         job = jobs[slot]
         existing = job.job_id not in new_ids or job.job_id in seen
         seen.add(job.job_id)
         if existing and str(item.idempotency_key).startswith("sha256:"):
             job = _requeued_if_unfinished(ctx, job)
-        accepted.append(
-            Accepted(job.job_id, existing, job.file_path, job.status.value, job.batch_id)
-        )
+        accepted.append(Accepted.of(job, existing))
     return accepted
 
 
@@ -524,12 +504,7 @@ def _replayed_batch(
     keys = [f"{key}#{index}" for index in range(len(wanted) + 1)]
     found = ctx.processor.store.find_by_keys([*keys, key])
     if key in found:
-        raise ApiError(
-            422,
-            "idempotency_key_reused",
-            "this Idempotency-Key was used for a single file, not a batch",
-            "Idempotency-Key",
-        )
+        raise key_reused("this Idempotency-Key was used for a single file, not a batch")
     if not found:
         return None
     present = [index for index, name in enumerate(keys) if name in found]
@@ -544,16 +519,9 @@ def _replayed_batch(
     if keys[-1] in found or any(
         name not in found or not same(found[name]) for name, same in zip(keys, wanted, strict=False)
     ):
-        raise ApiError(
-            422,
-            "idempotency_key_reused",
-            "this Idempotency-Key was used for another batch (other files, or another order)",
-            "Idempotency-Key",
-        )
+        raise key_reused(ANOTHER_BATCH)
     jobs = [found[name] for name in keys[:-1]]
-    return [
-        Accepted(job.job_id, True, job.file_path, job.status.value, job.batch_id) for job in jobs
-    ]
+    return [Accepted.of(job, True) for job in jobs]
 
 
 def _has_path(real: str, job: ProcessingJob) -> bool:
@@ -573,9 +541,7 @@ def _retry_on_key_race(submit: Callable[[], T]) -> T:
         return submit()
 
 
-def _accepted(
-    ctx: ApiContext, job_id: str, path: str, key: str | None, started: float, sha256: str
-) -> Accepted:
+def _accepted(ctx: ApiContext, job_id: str, path: str, key: str | None, sha256: str) -> Accepted:
     """The answer for one upload: new, or (by key or content) an earlier job."""
     if key is None:
         return Accepted(job_id, False, path)
@@ -586,13 +552,8 @@ def _accepted(
     if existing and key.startswith("sha256:"):
         job = _requeued_if_unfinished(ctx, job)
     if existing and key.startswith("key:") and not _has_upload(sha256, job):
-        raise ApiError(
-            422,
-            "idempotency_key_reused",
-            "this Idempotency-Key was used for another file",
-            "Idempotency-Key",
-        )
-    return Accepted(job_id, existing, job.file_path, job.status.value, job.batch_id)
+        raise key_reused("this Idempotency-Key was used for another file")
+    return Accepted.of(job, existing)
 
 
 def content_key(real: str, field: str) -> str:
