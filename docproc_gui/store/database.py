@@ -10,10 +10,11 @@ WAL lets them read while the writer writes.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 
 from docproc_gui.domain import StorageFullError
 
@@ -25,6 +26,20 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # database is older than this; tests/store/test_migrations.py checks it is the head.
 SCHEMA_HEAD = "0004"
 BUSY_TIMEOUT_MS = 30_000
+
+
+IN_LIST_SIZE = 500  # values per "IN (...)" list, well under SQLite's limit of variables
+
+
+def select_in(connection: Connection, sql: str, values: Sequence[Any]) -> list[Any]:
+    """The rows of ``sql`` for all ``values``: ``{marks}`` in it stands for the IN list,
+    and each chunk of :data:`IN_LIST_SIZE` values is one statement."""
+    rows: list[Any] = []
+    for start in range(0, len(values), IN_LIST_SIZE):
+        chunk = tuple(values[start : start + IN_LIST_SIZE])
+        marks = ", ".join("?" * len(chunk))
+        rows += connection.exec_driver_sql(sql.format(marks=marks), chunk).all()
+    return rows
 
 
 def _configure_connection(durable: bool) -> Any:

@@ -22,7 +22,7 @@ from docproc_gui.domain import (
     ProcessingPriority,
     ProcessingStatus,
 )
-from docproc_gui.store.database import Database
+from docproc_gui.store.database import Database, select_in
 from docproc_gui.store.queue_sql import COUNT_BY_STATUS_SQL, RUNNING_SQL, WAITING_SQL
 from docproc_gui.store.writer import ExecutesSql
 
@@ -95,33 +95,20 @@ class JobQueries:
         unknown: list[str] = []
         with self.database.read_engine.connect() as connection:
             for column, wanted in (("job_id", job_ids), ("batch_id", batch_ids)):
-                for start in range(0, len(wanted), 500):
-                    chunk = list(dict.fromkeys(wanted[start : start + 500]))
-                    marks = ", ".join("?" * len(chunk))
-                    known = {
-                        row[0]
-                        for row in connection.exec_driver_sql(
-                            f"SELECT DISTINCT {column} FROM jobs WHERE {column} IN ({marks})",
-                            tuple(chunk),
-                        )
-                    }
-                    unknown += [value for value in chunk if value not in known]
+                distinct = list(dict.fromkeys(wanted))
+                sql = f"SELECT DISTINCT {column} FROM jobs WHERE {column} IN ({{marks}})"
+                known = {row[0] for row in select_in(connection, sql, distinct)}
+                unknown += [value for value in distinct if value not in known]
         return unknown
 
     def find_by_keys(self, keys: Sequence[str]) -> dict[str, ProcessingJob]:
         """The jobs that carry these idempotency keys, by key (absent keys left out)."""
-        found: dict[str, ProcessingJob] = {}
+        sql = (
+            f"SELECT idempotency_key, {JOB_COLUMNS} FROM jobs WHERE idempotency_key IN ({{marks}})"
+        )
         with self.database.read_engine.connect() as connection:
-            for start in range(0, len(keys), 500):
-                chunk = list(keys[start : start + 500])
-                marks = ", ".join("?" * len(chunk))
-                rows = connection.exec_driver_sql(
-                    f"SELECT idempotency_key, {JOB_COLUMNS} FROM jobs "
-                    f"WHERE idempotency_key IN ({marks})",
-                    tuple(chunk),
-                ).all()
-                found.update((row[0], row_to_job(row[1:])) for row in rows)
-        return found
+            rows = select_in(connection, sql, keys)
+        return {row[0]: row_to_job(row[1:]) for row in rows}
 
     def list_jobs(
         self,

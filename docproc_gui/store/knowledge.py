@@ -40,7 +40,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 
 from docproc_gui.store.cjk import cjk_parts, cjk_tokens, has_cjk
-from docproc_gui.store.database import Database, _configure_connection
+from docproc_gui.store.database import Database, _configure_connection, select_in
 from docproc_gui.store.writer import GroupCommitWriter, WriterConnection
 
 # What the quality check says about a freshly integrated document: (score, reasons, review).
@@ -843,18 +843,11 @@ class KnowledgeBase:
         """The ids of the jobs that indexed a file with each of these SHA-256 hashes (the
         earliest first); hashes no document has are left out."""
         found: dict[str, list[str]] = {}
-        wanted = list(hashes)
+        sql = "SELECT file_hash, job_id FROM kb_documents WHERE file_hash IN ({marks}) ORDER BY id"
         with self._read.connect() as conn:
-            for start in range(0, len(wanted), 500):
-                chunk = wanted[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                for file_hash, job_id in conn.exec_driver_sql(
-                    f"SELECT file_hash, job_id FROM kb_documents WHERE file_hash IN ({marks}) "
-                    "ORDER BY id",
-                    tuple(chunk),
-                ):
-                    if job_id:
-                        found.setdefault(str(file_hash), []).append(str(job_id))
+            for file_hash, job_id in select_in(conn, sql, list(hashes)):
+                if job_id:
+                    found.setdefault(str(file_hash), []).append(str(job_id))
         return found
 
     def find_by_path(self, file_path: str) -> dict[str, Any] | None:
